@@ -1,0 +1,142 @@
+// The bootstrap: the one YAML file weft-proxy runs from when no control plane feeds it.
+// loadBootstrap() validates the whole file and either returns a complete Bootstrap or an error
+// naming the file, line and field ("proxy.yaml:14: clusters[0].endpoints[1].port: must be
+// 1..65535"). Nothing here touches sockets; the server turns a Bootstrap into a ConfigSnapshot.
+//
+// Format (all durations accept "250ms", "2s", "1m" or a bare number of milliseconds):
+//
+//   workers: 2                      # 0 or absent: one per core
+//   drain_timeout: 10s              # SIGTERM: how long in-flight requests may take
+//   admin: { address: 127.0.0.1, port: 9901 }
+//   access_log:                     # absent: off
+//     path: /dev/stdout
+//     format: '%REQ(:METHOD)% %REQ(:PATH)% %RESPONSE_CODE%'   # or  json: { method: '%REQ(:METHOD)%' }
+//   listeners:
+//     - name: ingress
+//       address: 127.0.0.1
+//       port: 10000
+//       protocol: http              # http | tcp
+//       route_config: local         # http: which entry of route_configs
+//       cluster: backend            # tcp: where the bytes go
+//       filters:                    # http: run in order, the router always last
+//         - name: hello
+//           plugin: /path/to/hello.so
+//           fail_open: false
+//           config: { greeting: hi }   # any YAML; handed to the filter as JSON text
+//       limits: { max_connections: 10000, header_timeout: 10s, idle_timeout: 300s, ... }
+//   route_configs:
+//     - name: local
+//       virtual_hosts:
+//         - name: all
+//           domains: ["*"]          # exact, "*.suffix", "prefix.*" or "*"
+//           routes:
+//             - match: { prefix: / }      # or { path: /exact }
+//               cluster: backend
+//   clusters:
+//     - name: backend
+//       connect_timeout: 1s
+//       lb_policy: round_robin
+//       endpoints: [ { address: 127.0.0.1, port: 8080 } ]
+//       max_connections: 1024       # per worker
+//       max_pending_requests: 1024  # per worker
+//       idle_timeout: 60s           # idle pooled upstream connections are closed after this
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/common/status.h"
+
+namespace weft::config {
+
+struct SocketAddress {
+  std::string address;  // numeric IPv4 or IPv6
+  uint16_t port = 0;
+};
+
+// Every limit a listener enforces. Each has a safe default and a counter of hits.
+struct ListenerLimits {
+  uint32_t max_connections = 10000;       // open downstream connections on this listener
+  uint32_t max_request_line_bytes = 8192;  // 414 beyond
+  uint32_t max_header_bytes = 60 * 1024;   // 431 beyond
+  uint32_t max_headers = 100;              // 431 beyond
+  uint32_t header_timeout_ms = 10000;      // 408 if a head takes longer to arrive
+  uint32_t idle_timeout_ms = 300000;       // keep-alive connection with no request (HTTP), or
+                                           // no bytes either way (TCP)
+  uint32_t request_timeout_ms = 0;         // whole request/response; 0 = none
+  uint32_t max_requests_per_connection = 0;  // 0 = unlimited
+  uint32_t max_pipelined_requests = 32;    // requests parsed ahead of their responses
+  uint32_t max_buffered_body_bytes = 1024 * 1024;  // a filter that buffers a body gets 413 beyond
+  uint32_t buffer_high_watermark = 1024 * 1024;    // per-direction bytes before reading pauses
+};
+
+struct FilterConfig {
+  std::string name;
+  std::string plugin;       // path of the .so; empty for a built-in filter
+  std::string builtin;      // name of a built-in filter ("router"), when plugin is empty
+  std::string config_json;  // the filter's config block, as JSON text ("{}" if absent)
+  bool fail_open = false;   // a failing hook continues the stream instead of answering 500
+  std::string location;     // "file:line" of the entry, for messages about it
+};
+
+enum class ListenerProtocol { kHttp, kTcp };
+
+struct Listener {
+  std::string name;
+  SocketAddress address;
+  ListenerProtocol protocol = ListenerProtocol::kHttp;
+  std::string route_config;  // http
+  std::string cluster;       // tcp
+  std::vector<FilterConfig> filters;
+  ListenerLimits limits;
+};
+
+struct RouteConfig {
+  std::string name;
+  std::string json;  // the whole entry as JSON text: what the router filter parses
+};
+
+struct Endpoint {
+  SocketAddress address;
+};
+
+struct Cluster {
+  std::string name;
+  uint32_t connect_timeout_ms = 1000;
+  std::string lb_policy = "round_robin";
+  std::vector<Endpoint> endpoints;
+  uint32_t max_connections = 1024;       // per worker
+  uint32_t max_pending_requests = 1024;  // per worker
+  uint32_t idle_timeout_ms = 60000;
+  uint32_t max_requests_per_connection = 0;  // 0 = unlimited
+};
+
+struct AccessLog {
+  std::string path;
+  std::string format;                                 // Envoy-style %...% text format, or
+  std::vector<std::pair<std::string, std::string>> json;  // key -> %...% format (JSON lines)
+};
+
+struct Bootstrap {
+  std::string source_path;
+  uint32_t workers = 0;  // 0: one per core
+  uint32_t drain_timeout_ms = 10000;
+  SocketAddress admin{"127.0.0.1", 9901};
+  std::optional<AccessLog> access_log;
+  std::vector<Listener> listeners;
+  std::vector<RouteConfig> route_configs;
+  std::vector<Cluster> clusters;
+
+  const Cluster* findCluster(std::string_view name) const;
+};
+
+// Reads and validates `path`. Errors read "<path>:<line>: <field path>: <what is wrong>".
+Result<Bootstrap> loadBootstrap(const std::string& path);
+// The same for text already in memory; `source_name` stands in for the path in messages.
+Result<Bootstrap> parseBootstrap(std::string_view text, const std::string& source_name);
+
+}  // namespace weft::config

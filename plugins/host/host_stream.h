@@ -1,0 +1,62 @@
+// HostStream: what the proxy's filter manager offers one stream, in C++ terms. host_api.cc
+// turns the C function table of weft/filter_abi.h into calls on this interface, so the ABI
+// glue knows nothing about codecs or connections, and the data plane knows nothing about the C
+// table. A weft_stream_host* handed to a module is a HostStream* in disguise.
+//
+// Thread: every call happens on the stream's worker, inside one of its hooks or callbacks.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "core/http/header_map.h"
+#include "weft/filter_abi.h"
+
+struct evbuffer;
+
+namespace weft::plugins {
+
+class HostStream {
+ public:
+  virtual ~HostStream() = default;
+
+  // The map the ABI's weft_map names, or nullptr when it does not exist yet in this phase
+  // (e.g. response headers during on_request_headers). Writable only while the owning direction
+  // has not been sent on.
+  virtual http::HeaderMap* headerMap(weft_map map) = 0;
+  // The body the current body hook delivers (or the buffered body), or nullptr outside one.
+  virtual evbuffer* body(weft_body which) = 0;
+
+  virtual int sendLocalReply(uint32_t status, std::string_view body, const weft_header* headers,
+                             size_t header_count, std::string_view details) = 0;
+  virtual int continueRequest() = 0;
+  virtual int continueResponse() = 0;
+
+  // Timers: the filter that calls timer_start is the one whose on_timer hook fires.
+  virtual int64_t timerStart(uint64_t delay_ms) = 0;
+  virtual int timerCancel(int64_t token) = 0;
+
+  virtual int setUpstreamCluster(std::string_view cluster) = 0;
+  virtual int setRouteName(std::string_view route) = 0;
+  virtual bool clusterExists(std::string_view cluster) = 0;
+
+  virtual bool infoString(weft_info_str key, std::string_view& out) = 0;
+  virtual bool infoNumber(weft_info_u64 key, uint64_t& out) = 0;
+
+  virtual int metadataSet(std::string_view key, std::string_view value) = 0;
+  virtual bool metadataGet(std::string_view key, std::string_view& value) = 0;
+
+  virtual weft_worker_host* worker() = 0;
+
+  weft_stream_host* handle() { return reinterpret_cast<weft_stream_host*>(this); }
+  static HostStream* from(weft_stream_host* h) { return reinterpret_cast<HostStream*>(h); }
+};
+
+// What a weft_worker_host* stands for.
+struct HostWorker {
+  uint32_t index = 0;
+  weft_worker_host* handle() { return reinterpret_cast<weft_worker_host*>(this); }
+  static HostWorker* from(weft_worker_host* h) { return reinterpret_cast<HostWorker*>(h); }
+};
+
+}  // namespace weft::plugins

@@ -1,0 +1,266 @@
+/*
+ * weft/filter_abi.h — the Weft HTTP filter ABI, version 1.
+ *
+ * This one C header is everything a filter author compiles against. A filter is a shared object
+ * that exports exactly one symbol, weft_filter_module_init(); the proxy loads it with
+ * dlopen(RTLD_NOW | RTLD_LOCAL), calls that function with the host's function table, and gets
+ * back the module's hook table. Weft's own filters (the router among them) use this same ABI.
+ *
+ * VERSIONING. Both tables begin with struct_size, abi_major and abi_minor. A module whose major
+ * differs from the host's is refused at load with a message naming both. Within one major, tables
+ * only grow at the end: before calling a host function added in a later minor, a module checks
+ * that host->struct_size covers it (WEFT_HOST_HAS(host, field)); the host does the same with the
+ * module table. A NULL hook means "not implemented": the host continues as if it returned
+ * WEFT_CONTINUE.
+ *
+ * OWNERSHIP. Nothing allocated on one side is freed on the other. Strings are weft_str views:
+ *   - views the host hands out (header names/values, body slices, stream info) stay valid until
+ *     the hook returns or the map/body they came from is changed, whichever comes first;
+ *   - views the module passes in are copied by the host before the call returns.
+ * Handles named weft_*_host are owned by the host; void* contexts are owned by the module.
+ *
+ * THREADS. module init, config_new and config_destroy run on the main thread. worker_start/stop
+ * and every stream hook run on one worker thread; hooks of one worker never run concurrently.
+ * Host functions that take a stream must be called on that stream's worker, during one of its
+ * hooks or callbacks. Metric updates and log() may be called from any thread.
+ *
+ * LIFECYCLE.
+ *   weft_filter_module_init (once) → config_new (per filter entry in config, every (re)load)
+ *   → worker_start (per worker, per config) → stream_new (per request) → on_request_headers →
+ *   on_request_body* → on_request_trailers? → on_response_headers → on_response_body* →
+ *   on_response_trailers? → on_stream_complete (after the response is sent; for logging) →
+ *   stream_destroy → … → worker_stop → config_destroy.
+ * A config is destroyed only after every stream that began with it has finished.
+ */
+#ifndef WEFT_FILTER_ABI_H
+#define WEFT_FILTER_ABI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define WEFT_ABI_MAJOR 1
+#define WEFT_ABI_MINOR 0
+
+/* True when table `t` (host or module) is new enough to contain `field`. */
+#define WEFT_HOST_HAS(t, field) \
+  ((t)->struct_size >= offsetof(__typeof__(*(t)), field) + sizeof((t)->field))
+
+/* A borrowed byte string; not NUL-terminated. */
+typedef struct weft_str {
+  const char* ptr;
+  size_t len;
+} weft_str;
+
+/* A header field passed from the module to the host (for local replies). */
+typedef struct weft_header {
+  weft_str name;
+  weft_str value;
+} weft_header;
+
+/* What a hook tells the host to do next with this direction of the stream. */
+typedef enum weft_status {
+  /* Pass the headers/data on to the next filter. */
+  WEFT_CONTINUE = 0,
+  /* Hold the headers (and everything after them) until the filter calls continue_request /
+   * continue_response. Body data that arrives meanwhile is still delivered to this filter's body
+   * hook and queued behind the held headers (bounded by the listener's body buffer limit). */
+  WEFT_STOP_ITERATION = 1,
+  /* Collect the whole body (up to the buffer limit, else 413) and call the body hook once more
+   * with end_stream = true and the buffered body readable. From a headers hook only. */
+  WEFT_STOP_AND_BUFFER = 2,
+} weft_status;
+
+/* Which header map a header call acts on. */
+typedef enum weft_map {
+  WEFT_MAP_REQUEST_HEADERS = 0,
+  WEFT_MAP_REQUEST_TRAILERS = 1,
+  WEFT_MAP_RESPONSE_HEADERS = 2,
+  WEFT_MAP_RESPONSE_TRAILERS = 3,
+} weft_map;
+
+/* Which body a body call acts on: the data of the current body hook, in either direction. */
+typedef enum weft_body {
+  WEFT_BODY_REQUEST = 0,
+  WEFT_BODY_RESPONSE = 1,
+} weft_body;
+
+typedef enum weft_log_level {
+  WEFT_LOG_DEBUG = 0,
+  WEFT_LOG_INFO = 1,
+  WEFT_LOG_WARN = 2,
+  WEFT_LOG_ERROR = 3,
+} weft_log_level;
+
+/* String facts about a stream (stream_info_str). Append-only. */
+typedef enum weft_info_str {
+  WEFT_INFO_DOWNSTREAM_REMOTE_ADDRESS = 0, /* "ip:port" of the client */
+  WEFT_INFO_DOWNSTREAM_LOCAL_ADDRESS = 1,  /* "ip:port" the client connected to */
+  WEFT_INFO_PROTOCOL = 2,                  /* "HTTP/1.0", "HTTP/1.1", "HTTP/2" */
+  WEFT_INFO_ROUTE_NAME = 3,                /* set by the router */
+  WEFT_INFO_CLUSTER_NAME = 4,              /* set by the router */
+  WEFT_INFO_UPSTREAM_HOST = 5,             /* "ip:port" once an upstream was chosen */
+  WEFT_INFO_REQUEST_ID = 6,                /* x-request-id */
+  WEFT_INFO_PEER_IDENTITY = 7,             /* SPIFFE id of a TLS peer; absent without TLS */
+  WEFT_INFO_LISTENER_NAME = 8,
+  WEFT_INFO_RESPONSE_FLAGS = 9,            /* Envoy-style short flags, e.g. "UF,URX"; "-" if none */
+} weft_info_str;
+
+/* Numeric facts about a stream (stream_info_u64). Times are microseconds. Append-only. */
+typedef enum weft_info_u64 {
+  WEFT_INFO_RESPONSE_CODE = 0,
+  WEFT_INFO_BYTES_RECEIVED = 1,       /* request body bytes from downstream */
+  WEFT_INFO_BYTES_SENT = 2,           /* response body bytes to downstream */
+  WEFT_INFO_START_TIME_UNIX_US = 3,   /* wall clock when the request began */
+  WEFT_INFO_DURATION_US = 4,          /* so far, or total once complete */
+  WEFT_INFO_UPSTREAM_SERVICE_TIME_US = 5, /* request sent upstream → response headers back */
+  WEFT_INFO_WORKER_INDEX = 6,
+} weft_info_u64;
+
+/* Opaque host-owned handles. */
+typedef struct weft_stream_host weft_stream_host; /* one HTTP request/response */
+typedef struct weft_config_host weft_config_host; /* one filter entry of one config version */
+typedef struct weft_worker_host weft_worker_host; /* one worker thread */
+
+/* ---------------------------------------------------------------------------------------------
+ * The host's functions. Every function that can fail returns 0 on success and a negative value
+ * on failure (WEFT_ERR_*); booleans report presence.
+ */
+#define WEFT_OK 0
+#define WEFT_ERR_INVALID_ARGUMENT (-1) /* a NULL handle, bad enum, malformed name or value */
+#define WEFT_ERR_WRONG_PHASE (-2)      /* e.g. touching response headers before they exist */
+#define WEFT_ERR_NOT_FOUND (-3)
+#define WEFT_ERR_LIMIT (-4)            /* a buffer or count limit would be exceeded */
+
+typedef struct weft_host_api {
+  uint32_t struct_size;
+  uint16_t abi_major;
+  uint16_t abi_minor;
+
+  /* Logging, from any thread. */
+  void (*log)(weft_log_level level, weft_str message);
+
+  /* Metrics, defined in config_new and updated by id from any thread. The name is a dotted stat
+   * name; the host adds the tag filter=<filter name>. Returns an id >= 0, or a WEFT_ERR_*. */
+  int64_t (*define_counter)(weft_config_host* config, weft_str name);
+  int64_t (*define_gauge)(weft_config_host* config, weft_str name);
+  int64_t (*define_histogram)(weft_config_host* config, weft_str name);
+  void (*counter_add)(int64_t id, uint64_t delta);
+  void (*gauge_set)(int64_t id, int64_t value);
+  void (*gauge_add)(int64_t id, int64_t delta);
+  void (*histogram_record)(int64_t id, double value);
+
+  /* Headers. Names are matched case-insensitively; pseudo-headers (":method", ":path",
+   * ":authority", ":scheme", ":status") are ordinary entries. */
+  size_t (*header_size)(weft_stream_host* stream, weft_map map);
+  bool (*header_at)(weft_stream_host* stream, weft_map map, size_t index, weft_str* name,
+                    weft_str* value);
+  size_t (*header_count)(weft_stream_host* stream, weft_map map, weft_str name);
+  bool (*header_get)(weft_stream_host* stream, weft_map map, weft_str name, size_t index,
+                     weft_str* value);
+  int (*header_add)(weft_stream_host* stream, weft_map map, weft_str name, weft_str value);
+  int (*header_set)(weft_stream_host* stream, weft_map map, weft_str name, weft_str value);
+  int (*header_remove)(weft_stream_host* stream, weft_map map, weft_str name);
+
+  /* Body of the current body hook (or the whole buffered body after WEFT_STOP_AND_BUFFER).
+   * body_slice returns the index-th contiguous piece; together the pieces are the body. */
+  size_t (*body_length)(weft_stream_host* stream, weft_body which);
+  size_t (*body_slice_count)(weft_stream_host* stream, weft_body which);
+  bool (*body_slice)(weft_stream_host* stream, weft_body which, size_t index, weft_str* out);
+  int (*body_append)(weft_stream_host* stream, weft_body which, weft_str data);
+  int (*body_drain)(weft_stream_host* stream, weft_body which, size_t length);
+
+  /* Answer the request from the proxy. After this call the hook should return
+   * WEFT_STOP_ITERATION; later filters and the upstream never see the request. Headers are
+   * copied; "content-length" is set by the host. details names the reason in the access log. */
+  int (*send_local_reply)(weft_stream_host* stream, uint32_t status, weft_str body,
+                          const weft_header* headers, size_t header_count, weft_str details);
+
+  /* Resume a direction held by WEFT_STOP_ITERATION / WEFT_STOP_AND_BUFFER, from a later hook or
+   * callback (e.g. on_timer). Iteration restarts at the next filter. */
+  int (*continue_request)(weft_stream_host* stream);
+  int (*continue_response)(weft_stream_host* stream);
+
+  /* Timers on the stream's worker. Returns a token > 0 or a WEFT_ERR_*. The module's on_timer
+   * hook receives the token. Tokens still pending when the stream ends are cancelled. */
+  int64_t (*timer_start)(weft_stream_host* stream, uint64_t delay_ms);
+  int (*timer_cancel)(weft_stream_host* stream, int64_t token);
+
+  /* Routing: which cluster the upstream stage forwards to, and the route name for logs. */
+  int (*set_upstream_cluster)(weft_stream_host* stream, weft_str cluster);
+  int (*set_route_name)(weft_stream_host* stream, weft_str route);
+  bool (*cluster_exists)(weft_stream_host* stream, weft_str cluster);
+
+  /* Stream facts. stream_info_str returns false when the fact is not (yet) known. */
+  bool (*stream_info_str)(weft_stream_host* stream, weft_info_str key, weft_str* out);
+  bool (*stream_info_u64)(weft_stream_host* stream, weft_info_u64 key, uint64_t* out);
+
+  /* Dynamic metadata: string key/values a filter leaves for later filters and the access log
+   * (%DYNAMIC_METADATA(key)%). */
+  int (*metadata_set)(weft_stream_host* stream, weft_str key, weft_str value);
+  bool (*metadata_get)(weft_stream_host* stream, weft_str key, weft_str* value);
+
+  /* The worker a stream runs on, and that worker's index (0..workers-1). */
+  weft_worker_host* (*stream_worker)(weft_stream_host* stream);
+  uint32_t (*worker_index)(weft_worker_host* worker);
+} weft_host_api;
+
+/* ---------------------------------------------------------------------------------------------
+ * The module's hooks. Every hook may be NULL.
+ */
+typedef struct weft_filter_module {
+  uint32_t struct_size; /* sizeof(weft_filter_module) as the module was compiled */
+  uint16_t abi_major;   /* WEFT_ABI_MAJOR as the module was compiled */
+  uint16_t abi_minor;
+  const char* name;    /* e.g. "add-header"; static storage */
+  const char* version; /* the module's own version, e.g. "1.2.0"; static storage */
+
+  /* Parse one config block (JSON text). On success store the module's config in *config_out and
+   * return 0. On failure write a message (NUL-terminated, at most error_cap bytes) into error and
+   * return non-zero: the whole proxy config is then rejected with that message. */
+  int (*config_new)(weft_config_host* host_config, weft_str json, void** config_out, char* error,
+                    size_t error_cap);
+  void (*config_destroy)(void* config);
+
+  /* Per worker state for one config (may stay NULL). */
+  void* (*worker_start)(void* config, weft_worker_host* worker);
+  void (*worker_stop)(void* config, void* worker_state);
+
+  /* Per stream state. Returning NULL is allowed (a stateless filter). */
+  void* (*stream_new)(void* config, void* worker_state, weft_stream_host* stream);
+  void (*stream_destroy)(void* stream_ctx);
+
+  weft_status (*on_request_headers)(void* stream_ctx, weft_stream_host* stream, bool end_stream);
+  weft_status (*on_request_body)(void* stream_ctx, weft_stream_host* stream, bool end_stream);
+  weft_status (*on_request_trailers)(void* stream_ctx, weft_stream_host* stream);
+  weft_status (*on_response_headers)(void* stream_ctx, weft_stream_host* stream, bool end_stream);
+  weft_status (*on_response_body)(void* stream_ctx, weft_stream_host* stream, bool end_stream);
+  weft_status (*on_response_trailers)(void* stream_ctx, weft_stream_host* stream);
+  /* After the last byte of the response was handed to the downstream connection, or the stream
+   * was reset. Stream info is final here. */
+  void (*on_stream_complete)(void* stream_ctx, weft_stream_host* stream);
+
+  /* A timer started with timer_start fired. */
+  void (*on_timer)(void* stream_ctx, weft_stream_host* stream, int64_t token);
+} weft_filter_module;
+
+/* The one symbol a filter exports. `host` stays valid for the life of the process; the returned
+ * table must too (static storage). Return NULL to refuse to load (log why through host->log). */
+#define WEFT_FILTER_ENTRY "weft_filter_module_init"
+typedef const weft_filter_module* (*weft_filter_module_init_fn)(const weft_host_api* host);
+
+#if defined(__GNUC__)
+#define WEFT_EXPORT __attribute__((visibility("default")))
+#else
+#define WEFT_EXPORT
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* WEFT_FILTER_ABI_H */
