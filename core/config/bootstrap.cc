@@ -1,0 +1,512 @@
+// The bootstrap loader: YAML text → a validated Bootstrap, or the first problem with its line.
+// Two passes: the structure of every section (types, ranges, required and unknown fields,
+// duplicates), then, only when that is clean, the names one section uses from another.
+#include "core/config/bootstrap.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <array>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <map>
+
+#include "core/config/yaml_fields.h"
+#include "core/config/yaml_to_json.h"
+
+namespace weft::config {
+namespace {
+
+constexpr std::string_view kTopKeys[] = {"workers",   "drain_timeout", "admin",   "access_log",
+                                         "listeners", "route_configs", "clusters"};
+constexpr std::string_view kAddressKeys[] = {"address", "port"};
+constexpr std::string_view kAccessLogKeys[] = {"path", "format", "json"};
+constexpr std::string_view kListenerKeys[] = {"name",         "address", "port",    "protocol",
+                                              "route_config", "cluster", "filters", "limits"};
+constexpr std::string_view kFilterKeys[] = {"name", "plugin", "builtin", "fail_open", "config"};
+constexpr std::string_view kRouteConfigKeys[] = {"name", "virtual_hosts"};
+constexpr std::string_view kVirtualHostKeys[] = {"name", "domains", "routes"};
+constexpr std::string_view kRouteKeys[] = {"match", "cluster"};
+constexpr std::string_view kMatchKeys[] = {"prefix", "path"};
+constexpr std::string_view kClusterKeys[] = {
+    "name",           "connect_timeout", "lb_policy", "endpoints", "max_connections",
+    "max_pending_requests", "idle_timeout", "max_requests_per_connection"};
+
+constexpr uint32_t kNoMax = std::numeric_limits<uint32_t>::max();
+
+// One key of listeners[].limits: the field it sets, whether it is a duration, its least value.
+struct LimitField {
+  std::string_view key;
+  uint32_t ListenerLimits::*member;
+  bool duration;
+  uint32_t min;
+};
+constexpr LimitField kLimitFields[] = {
+    {"max_connections", &ListenerLimits::max_connections, false, 1},
+    {"max_request_line_bytes", &ListenerLimits::max_request_line_bytes, false, 1},
+    {"max_header_bytes", &ListenerLimits::max_header_bytes, false, 1},
+    {"max_headers", &ListenerLimits::max_headers, false, 1},
+    {"header_timeout", &ListenerLimits::header_timeout_ms, true, 1},
+    {"idle_timeout", &ListenerLimits::idle_timeout_ms, true, 1},
+    {"request_timeout", &ListenerLimits::request_timeout_ms, true, 0},
+    {"max_requests_per_connection", &ListenerLimits::max_requests_per_connection, false, 0},
+    {"max_pipelined_requests", &ListenerLimits::max_pipelined_requests, false, 1},
+    {"max_buffered_body_bytes", &ListenerLimits::max_buffered_body_bytes, false, 1},
+    {"buffer_high_watermark", &ListenerLimits::buffer_high_watermark, false, 1},
+};
+constexpr auto kLimitKeys = [] {
+  std::array<std::string_view, std::size(kLimitFields)> keys{};
+  for (size_t i = 0; i < keys.size(); ++i) keys[i] = kLimitFields[i].key;
+  return keys;
+}();
+
+// The canonical text of a numeric IPv4 or IPv6 address, or nullopt when `text` is not one.
+std::optional<std::string> canonicalAddress(const std::string& text) {
+  if (text.find('\0') != std::string::npos) return std::nullopt;
+  unsigned char binary[sizeof(struct in6_addr)];
+  char canonical[INET6_ADDRSTRLEN];
+  for (int family : {AF_INET, AF_INET6}) {
+    if (inet_pton(family, text.c_str(), binary) == 1 &&
+        inet_ntop(family, binary, canonical, sizeof(canonical)) != nullptr) {
+      return std::string(canonical);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string hostPort(const SocketAddress& address) {
+  const bool v6 = address.address.find(':') != std::string::npos;
+  return (v6 ? "[" + address.address + "]" : address.address) + ":" +
+         std::to_string(address.port);
+}
+
+// Names defined in one section (clusters, route configs, ...) and where.
+using NameIndex = std::map<std::string, YAML::Mark, std::less<>>;
+
+class BootstrapParser {
+ public:
+  explicit BootstrapParser(const std::string& source) : errors_(source) {
+    bootstrap_.source_path = source;
+  }
+
+  Result<Bootstrap> parse(const YAML::Node& root);
+
+ private:
+  // A name used in one place that another section must define.
+  struct Reference {
+    const NameIndex* defined;
+    std::string_view kind;
+    std::string name;
+    Field field;
+  };
+
+  void parseAdmin(const Field& field);
+  void parseAccessLog(const Field& field);
+  void parseListener(const Field& item);
+  FilterConfig parseFilter(const Field& item);
+  void parseLimits(const Field& field, ListenerLimits& limits);
+  void parseRouteConfig(const Field& item);
+  void parseVirtualHost(const Field& item, NameIndex& names, NameIndex& domains);
+  void parseRoute(const Field& item);
+  void parseCluster(const Field& item);
+  bool readSocketAddress(const FieldMap& map, uint32_t min_port, bool required,
+                         SocketAddress& out);
+  bool readName(const FieldMap& map, NameIndex& names, std::string_view kind, std::string& out);
+  void define(NameIndex& names, const std::string& name, const Field& field, std::string_view kind);
+  void checkDomain(const Field& field, const std::string& domain);
+  // The JSON text of `field`, charged to the document's budget; nullopt (and a recorded error)
+  // when it cannot be converted.
+  std::optional<std::string> toJson(const Field& field);
+  void checkReferences();
+
+  FieldErrors errors_;
+  Bootstrap bootstrap_;
+  size_t json_budget_ = kDefaultMaxJsonBytes;  // shared by every block converted to JSON
+  NameIndex listener_names_;
+  NameIndex route_config_names_;
+  NameIndex cluster_names_;
+  std::map<std::string, std::string> bound_;  // "address port" → listener name
+  std::vector<Reference> references_;
+};
+
+Result<Bootstrap> BootstrapParser::parse(const YAML::Node& root) {
+  if (root.IsNull()) {
+    return Status::error(errors_.source() +
+                         ":1: the file is empty; expected a map with listeners, route_configs, "
+                         "clusters and other top-level fields");
+  }
+  if (!root.IsMap()) {
+    errors_.add(root.Mark(), "", "the top level must be a map of fields, got " + describe(root));
+    return errors_.status();
+  }
+  const FieldMap top({root, root.Mark(), ""}, kTopKeys, errors_);
+  for (const FieldMap::Entry& entry : top.entries()) {  // in document order
+    const Field& field = entry.field;
+    if (entry.key == "workers") {
+      readUint(field, 0, 256, errors_, bootstrap_.workers);
+    } else if (entry.key == "drain_timeout") {
+      readDuration(field, 0, errors_, bootstrap_.drain_timeout_ms);
+    } else if (entry.key == "admin") {
+      parseAdmin(field);
+    } else if (entry.key == "access_log") {
+      parseAccessLog(field);
+    } else if (entry.key == "listeners") {
+      for (const Field& item : readList(field, errors_)) parseListener(item);
+    } else if (entry.key == "route_configs") {
+      for (const Field& item : readList(field, errors_)) parseRouteConfig(item);
+    } else if (entry.key == "clusters") {
+      for (const Field& item : readList(field, errors_)) parseCluster(item);
+    }
+  }
+  if (errors_.ok()) checkReferences();
+  if (!errors_.ok()) return errors_.status();
+  return std::move(bootstrap_);
+}
+
+void BootstrapParser::parseAdmin(const Field& field) {
+  const FieldMap map(field, kAddressKeys, errors_);
+  readSocketAddress(map, 0, /*required=*/false, bootstrap_.admin);
+}
+
+void BootstrapParser::parseAccessLog(const Field& field) {
+  AccessLog log;
+  const FieldMap map(field, kAccessLogKeys, errors_);
+  if (auto path = map.require("path")) readString(*path, errors_, log.path);
+  const std::optional<Field> format = map.get("format");
+  const std::optional<Field> json = map.get("json");
+  if (map.isMap() && format.has_value() == json.has_value()) {
+    errors_.add(map.mark(), map.path(),
+                format ? "set both format and json; choose one"
+                       : "needs exactly one of format (text lines) or json (JSON lines)");
+  }
+  if (format) readString(*format, errors_, log.format);
+  if (json) {
+    const FieldMap keys(*json, /*allowed=*/{}, errors_);  // any key: the user names them
+    if (keys.isMap() && keys.entries().empty()) errors_.add(json->mark, json->path, "must not be empty");
+    for (const FieldMap::Entry& entry : keys.entries()) {
+      std::string value;
+      if (readString(entry.field, errors_, value)) log.json.emplace_back(entry.key, value);
+    }
+  }
+  bootstrap_.access_log = std::move(log);
+}
+
+void BootstrapParser::parseListener(const Field& item) {
+  Listener listener;
+  const FieldMap map(item, kListenerKeys, errors_);
+  readName(map, listener_names_, "listener", listener.name);
+  if (readSocketAddress(map, 1, /*required=*/true, listener.address)) {
+    const auto [used, inserted] = bound_.emplace(
+        listener.address.address + " " + std::to_string(listener.address.port), listener.name);
+    if (!inserted) {
+      const Field port = *map.get("port");
+      errors_.add(port.mark, port.path,
+                  hostPort(listener.address) + " is already used by listener " +
+                      quoted(used->second));
+    }
+  }
+  bool protocol_known = true;
+  if (auto protocol = map.get("protocol")) {
+    std::string name;
+    protocol_known = readString(*protocol, errors_, name);
+    if (name == "tcp") {
+      listener.protocol = ListenerProtocol::kTcp;
+    } else if (protocol_known && name != "http") {
+      errors_.add(protocol->mark, protocol->path,
+                  "must be http or tcp, got " + describe(protocol->node));
+      protocol_known = false;
+    }
+  }
+  const std::optional<Field> route_config = map.get("route_config");
+  const std::optional<Field> cluster = map.get("cluster");
+  const std::optional<Field> filters = map.get("filters");
+  if (protocol_known && listener.protocol == ListenerProtocol::kHttp) {
+    if (cluster) {
+      errors_.add(cluster->mark, cluster->path,
+                  "only tcp listeners name a cluster; http listeners route with route_config");
+    }
+    if (auto field = map.require("route_config", "an http listener needs one");
+        field && readString(*field, errors_, listener.route_config)) {
+      references_.push_back({&route_config_names_, "route config", listener.route_config, *field});
+    }
+    if (filters) {
+      for (const Field& filter : readList(*filters, errors_)) {
+        listener.filters.push_back(parseFilter(filter));
+      }
+    }
+  } else if (protocol_known) {
+    if (route_config) errors_.add(route_config->mark, route_config->path, "only http listeners take a route_config");
+    if (filters) errors_.add(filters->mark, filters->path, "only http listeners take filters");
+    if (auto field = map.require("cluster", "a tcp listener needs one");
+        field && readString(*field, errors_, listener.cluster)) {
+      references_.push_back({&cluster_names_, "cluster", listener.cluster, *field});
+    }
+  }
+  if (auto limits = map.get("limits")) parseLimits(*limits, listener.limits);
+  bootstrap_.listeners.push_back(std::move(listener));
+}
+
+FilterConfig BootstrapParser::parseFilter(const Field& item) {
+  FilterConfig filter;
+  filter.location = errors_.location(item.mark);
+  const FieldMap map(item, kFilterKeys, errors_);
+  if (auto name = map.require("name")) readString(*name, errors_, filter.name);
+  const std::optional<Field> plugin = map.get("plugin");
+  const std::optional<Field> builtin = map.get("builtin");
+  if (map.isMap() && plugin.has_value() == builtin.has_value()) {
+    errors_.add(map.mark(), map.path(),
+                plugin ? "set both plugin: and builtin:; choose one"
+                       : "needs exactly one of plugin: (path of a .so) or builtin: (a filter name)");
+  }
+  if (plugin) readString(*plugin, errors_, filter.plugin);
+  if (builtin) readString(*builtin, errors_, filter.builtin);
+  if (auto fail_open = map.get("fail_open")) readBool(*fail_open, errors_, filter.fail_open);
+  const std::optional<Field> config = map.get("config");
+  if (config && !config->node.IsNull()) {
+    filter.config_json = toJson(*config).value_or("");
+  } else {
+    filter.config_json = "{}";
+  }
+  return filter;
+}
+
+void BootstrapParser::parseLimits(const Field& field, ListenerLimits& limits) {
+  const FieldMap map(field, kLimitKeys, errors_);
+  for (const LimitField& limit : kLimitFields) {
+    const std::optional<Field> value = map.get(limit.key);
+    if (!value) continue;
+    if (limit.duration) {
+      readDuration(*value, limit.min, errors_, limits.*limit.member);
+    } else {
+      readUint(*value, limit.min, kNoMax, errors_, limits.*limit.member);
+    }
+  }
+}
+
+void BootstrapParser::parseRouteConfig(const Field& item) {
+  RouteConfig route_config;
+  // Converted first: its size bounds the work of the checks below, even when aliases repeat
+  // one subtree many times.
+  std::optional<std::string> json = toJson(item);
+  if (!json) return;
+  route_config.json = std::move(*json);
+  const FieldMap map(item, kRouteConfigKeys, errors_);
+  readName(map, route_config_names_, "route config", route_config.name);
+  if (auto virtual_hosts = map.require("virtual_hosts")) {
+    NameIndex names;
+    NameIndex domains;
+    for (const Field& virtual_host : readNonEmptyList(*virtual_hosts, errors_)) {
+      parseVirtualHost(virtual_host, names, domains);
+    }
+  }
+  bootstrap_.route_configs.push_back(std::move(route_config));
+}
+
+void BootstrapParser::parseVirtualHost(const Field& item, NameIndex& names, NameIndex& domains) {
+  const FieldMap map(item, kVirtualHostKeys, errors_);
+  std::string name;
+  readName(map, names, "virtual host", name);
+  if (auto list = map.require("domains")) {
+    for (const Field& field : readNonEmptyList(*list, errors_)) {
+      std::string domain;
+      if (!readString(field, errors_, domain)) continue;
+      checkDomain(field, domain);
+      define(domains, domain, field, "domain");
+    }
+  }
+  if (auto routes = map.require("routes")) {
+    for (const Field& route : readList(*routes, errors_)) parseRoute(route);
+  }
+}
+
+void BootstrapParser::checkDomain(const Field& field, const std::string& domain) {
+  const size_t star = domain.find('*');
+  if (star == std::string::npos) return;
+  const bool at_an_end = star == 0 || star == domain.size() - 1;
+  if (at_an_end && domain.find('*', star + 1) == std::string::npos) return;
+  errors_.add(field.mark, field.path,
+              "a wildcard domain is \"*\", \"*suffix\" or \"prefix*\" (one * at either end), got " +
+                  quoted(domain));
+}
+
+void BootstrapParser::parseRoute(const Field& item) {
+  const FieldMap map(item, kRouteKeys, errors_);
+  if (auto match = map.require("match")) {
+    const FieldMap kinds(*match, kMatchKeys, errors_);
+    const std::optional<Field> prefix = kinds.get("prefix");
+    const std::optional<Field> path = kinds.get("path");
+    if (kinds.isMap() && prefix.has_value() == path.has_value()) {
+      errors_.add(kinds.mark(), kinds.path(),
+                  prefix ? "set both prefix and path; choose one"
+                         : "needs exactly one of prefix or path");
+    }
+    for (const std::optional<Field>& field : {prefix, path}) {
+      std::string value;
+      if (field && readString(*field, errors_, value) && value.front() != '/') {
+        errors_.add(field->mark, field->path,
+                    "must start with \"/\", got " + describe(field->node));
+      }
+    }
+  }
+  std::string cluster;
+  if (auto field = map.require("cluster"); field && readString(*field, errors_, cluster)) {
+    references_.push_back({&cluster_names_, "cluster", cluster, *field});
+  }
+}
+
+void BootstrapParser::parseCluster(const Field& item) {
+  Cluster cluster;
+  const FieldMap map(item, kClusterKeys, errors_);
+  readName(map, cluster_names_, "cluster", cluster.name);
+  if (auto field = map.get("connect_timeout")) {
+    readDuration(*field, 1, errors_, cluster.connect_timeout_ms);
+  }
+  if (auto field = map.get("lb_policy"); field && readString(*field, errors_, cluster.lb_policy) &&
+                                         cluster.lb_policy != "round_robin") {
+    errors_.add(field->mark, field->path,
+                "unsupported lb_policy " + quoted(cluster.lb_policy) + " (supported: round_robin)");
+  }
+  if (auto endpoints = map.require("endpoints")) {
+    for (const Field& endpoint : readNonEmptyList(*endpoints, errors_)) {
+      const FieldMap address(endpoint, kAddressKeys, errors_);
+      cluster.endpoints.emplace_back();
+      readSocketAddress(address, 1, /*required=*/true, cluster.endpoints.back().address);
+    }
+  }
+  if (auto field = map.get("max_connections")) {
+    readUint(*field, 1, kNoMax, errors_, cluster.max_connections);
+  }
+  if (auto field = map.get("max_pending_requests")) {
+    readUint(*field, 1, kNoMax, errors_, cluster.max_pending_requests);
+  }
+  if (auto field = map.get("idle_timeout")) readDuration(*field, 1, errors_, cluster.idle_timeout_ms);
+  if (auto field = map.get("max_requests_per_connection")) {
+    readUint(*field, 0, kNoMax, errors_, cluster.max_requests_per_connection);
+  }
+  bootstrap_.clusters.push_back(std::move(cluster));
+}
+
+bool BootstrapParser::readSocketAddress(const FieldMap& map, uint32_t min_port, bool required,
+                                        SocketAddress& out) {
+  const std::optional<Field> address = required ? map.require("address") : map.get("address");
+  const std::optional<Field> port = required ? map.require("port") : map.get("port");
+  bool ok = map.isMap();
+  std::string text;
+  if (address && readString(*address, errors_, text)) {
+    if (std::optional<std::string> canonical = canonicalAddress(text)) {
+      out.address = std::move(*canonical);
+    } else {
+      errors_.add(address->mark, address->path,
+                  "must be a numeric IPv4 or IPv6 address, got " + describe(address->node));
+      ok = false;
+    }
+  } else if (address) {
+    ok = false;
+  }
+  uint32_t number = 0;
+  if (port && readUint(*port, min_port, 65535, errors_, number)) {
+    out.port = static_cast<uint16_t>(number);
+  } else if (port) {
+    ok = false;
+  }
+  return ok && (address || !required) && (port || !required);
+}
+
+bool BootstrapParser::readName(const FieldMap& map, NameIndex& names, std::string_view kind,
+                               std::string& out) {
+  const std::optional<Field> field = map.require("name");
+  if (!field || !readString(*field, errors_, out)) return false;
+  define(names, out, *field, kind);
+  return true;
+}
+
+void BootstrapParser::define(NameIndex& names, const std::string& name, const Field& field,
+                             std::string_view kind) {
+  const auto [first, inserted] = names.emplace(name, field.mark);
+  if (!inserted) {
+    errors_.add(field.mark, field.path,
+                "duplicate " + std::string(kind) + " " + quoted(name) + " (first at " +
+                    errors_.location(first->second) + ")");
+  }
+}
+
+std::optional<std::string> BootstrapParser::toJson(const Field& field) {
+  Result<std::string> json = yamlToJson(field.node, json_budget_);
+  if (!json) {
+    errors_.add(field.mark, field.path, json.status().message());
+    return std::nullopt;
+  }
+  json_budget_ -= json->size();
+  return std::move(*json);
+}
+
+void BootstrapParser::checkReferences() {
+  for (const Reference& reference : references_) {
+    if (!reference.defined->contains(reference.name)) {
+      errors_.add(reference.field.mark, reference.field.path,
+                  "unknown " + std::string(reference.kind) + " " + quoted(reference.name));
+    }
+  }
+}
+
+// Reads the whole file; on failure returns errno.
+int readFile(const std::string& path, std::string& out) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return errno;
+  char buffer[64 * 1024];
+  int error = 0;
+  for (;;) {
+    const ssize_t n = ::read(fd, buffer, sizeof(buffer));
+    if (n > 0) {
+      out.append(buffer, static_cast<size_t>(n));
+    } else if (n == 0) {
+      break;
+    } else if (errno != EINTR) {
+      error = errno;
+      break;
+    }
+  }
+  ::close(fd);
+  return error;
+}
+
+}  // namespace
+
+const Cluster* Bootstrap::findCluster(std::string_view name) const {
+  for (const Cluster& cluster : clusters) {
+    if (cluster.name == name) return &cluster;
+  }
+  return nullptr;
+}
+
+Result<Bootstrap> loadBootstrap(const std::string& path) {
+  std::string text;
+  if (const int error = readFile(path, text); error != 0) {
+    return Status::error(path + ": cannot read the file: " + std::strerror(error));
+  }
+  return parseBootstrap(text, path);
+}
+
+Result<Bootstrap> parseBootstrap(std::string_view text, const std::string& source_name) {
+  // yaml-cpp reports syntax errors (and, in principle, allocation failures) as exceptions: this
+  // is the edge where they become a Status.
+  const FieldErrors where(source_name);
+  try {
+    const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
+    if (documents.size() > 1) {
+      return Status::error(where.location(documents[1].Mark()) +
+                           ": only one YAML document is allowed; another one starts here");
+    }
+    BootstrapParser parser(source_name);
+    return parser.parse(documents.empty() ? YAML::Node() : documents.front());
+  } catch (const YAML::Exception& e) {
+    return Status::error(where.location(e.mark) + ": " + e.msg);
+  } catch (const std::exception& e) {
+    return Status::error(source_name + ": " + e.what());
+  }
+}
+
+}  // namespace weft::config

@@ -7,7 +7,7 @@
 //
 //   workers: 2                      # 0 or absent: one per core
 //   drain_timeout: 10s              # SIGTERM: how long in-flight requests may take
-//   admin: { address: 127.0.0.1, port: 9901 }
+//   admin: { address: 127.0.0.1, port: 9901 }   # port 0: an ephemeral port, printed at start
 //   access_log:                     # absent: off
 //     path: /dev/stdout
 //     format: '%REQ(:METHOD)% %REQ(:PATH)% %RESPONSE_CODE%'   # or  json: { method: '%REQ(:METHOD)%' }
@@ -24,6 +24,7 @@
 //           fail_open: false
 //           config: { greeting: hi }   # any YAML; handed to the filter as JSON text
 //       limits: { max_connections: 10000, header_timeout: 10s, idle_timeout: 300s, ... }
+//                                   # the fields of ListenerLimits; *_timeout keys are durations
 //   route_configs:
 //     - name: local
 //       virtual_hosts:
@@ -40,6 +41,18 @@
 //       max_connections: 1024       # per worker
 //       max_pending_requests: 1024  # per worker
 //       idle_timeout: 60s           # idle pooled upstream connections are closed after this
+//       max_requests_per_connection: 0   # 0: unlimited
+//
+// Rules: every key is checked (a misspelt key is an error, naming the keys allowed there); names
+// of listeners, route configs, clusters, virtual hosts (per route config) and domains (per route
+// config) are unique; two listeners may not share an address and port; addresses are numeric
+// (stored in canonical form, e.g. "::1"); ports are 1..65535 except admin's; durations are below
+// 24h; counts and limits are positive unless a comment below gives 0 a meaning; workers 0..256.
+// Only listeners, route configs and clusters named elsewhere need to exist; the sections may
+// come in any order. A filter's `config:` is absent or null → "{}", else its JSON form
+// (core/config/yaml_to_json.h). All JSON produced from one file is capped at 4 MiB, so YAML
+// aliases cannot blow a small file up. A user filter with `builtin: router` places the router
+// there; otherwise the server appends it.
 #pragma once
 
 #include <cstdint>
@@ -54,7 +67,7 @@
 namespace weft::config {
 
 struct SocketAddress {
-  std::string address;  // numeric IPv4 or IPv6
+  std::string address;  // numeric IPv4 or IPv6, canonical form
   uint16_t port = 0;
 };
 
@@ -97,7 +110,7 @@ struct Listener {
 
 struct RouteConfig {
   std::string name;
-  std::string json;  // the whole entry as JSON text: what the router filter parses
+  std::string json;  // the whole entry as JSON text (name included): what the router filter parses
 };
 
 struct Endpoint {
@@ -125,7 +138,7 @@ struct Bootstrap {
   std::string source_path;
   uint32_t workers = 0;  // 0: one per core
   uint32_t drain_timeout_ms = 10000;
-  SocketAddress admin{"127.0.0.1", 9901};
+  SocketAddress admin{"127.0.0.1", 9901};  // port 0: bind an ephemeral port (the server prints it)
   std::optional<AccessLog> access_log;
   std::vector<Listener> listeners;
   std::vector<RouteConfig> route_configs;

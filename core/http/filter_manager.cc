@@ -1,0 +1,295 @@
+// FilterManager: see filter_manager.h.
+#include "core/http/filter_manager.h"
+
+#include <string>
+
+#include "core/common/logging.h"
+
+namespace weft::http {
+
+FilterManager::FilterManager(FilterManagerCallbacks& owner, weft_stream_host* handle,
+                             event_base* base, const std::vector<plugins::FilterInstancePtr>& chain,
+                             uint32_t worker_index, weft_worker_host* worker, Limits limits)
+    : owner_(owner), handle_(handle), base_(base), limits_(limits) {
+  request_.request = true;
+  response_.request = false;
+  slots_.reserve(chain.size());
+  for (const auto& instance : chain) {
+    Slot slot{instance, nullptr};
+    const weft_filter_module& m = instance->module();
+    if (m.stream_new) {
+      void* worker_state = instance->workerState(worker_index, worker);
+      slot.ctx = m.stream_new(instance->moduleConfig(), worker_state, handle_);
+    }
+    slots_.push_back(std::move(slot));
+  }
+}
+
+FilterManager::~FilterManager() {
+  timers_.clear();
+  for (auto& slot : slots_) {
+    const weft_filter_module& m = slot.instance->module();
+    if (m.stream_destroy && slot.ctx) m.stream_destroy(slot.ctx);
+  }
+}
+
+size_t FilterManager::slotAt(const Direction& d, size_t position) const {
+  return d.request ? position : slots_.size() - 1 - position;
+}
+
+weft_status FilterManager::checked(size_t slot, int status) {
+  if (status >= WEFT_CONTINUE && status <= WEFT_STOP_AND_BUFFER) {
+    return static_cast<weft_status>(status);
+  }
+  const auto& instance = *slots_[slot].instance;
+  log::error("filter '" + instance.name() + "' returned invalid status " + std::to_string(status));
+  if (instance.failOpen()) return WEFT_CONTINUE;
+  aborted_ = true;
+  owner_.filterFailed(instance.name(), "invalid filter status");
+  return WEFT_STOP_ITERATION;
+}
+
+weft_status FilterManager::callHeaders(Direction& d, size_t position, bool end_stream) {
+  size_t s = slotAt(d, position);
+  const weft_filter_module& m = slots_[s].instance->module();
+  auto hook = d.request ? m.on_request_headers : m.on_response_headers;
+  if (!hook) return WEFT_CONTINUE;
+  current_slot_ = s;
+  return checked(s, hook(slots_[s].ctx, handle_, end_stream));
+}
+
+weft_status FilterManager::callBody(Direction& d, size_t position, evbuffer* body, bool end_stream) {
+  size_t s = slotAt(d, position);
+  const weft_filter_module& m = slots_[s].instance->module();
+  auto hook = d.request ? m.on_request_body : m.on_response_body;
+  if (!hook) return WEFT_CONTINUE;
+  current_slot_ = s;
+  d.current_body = body;
+  int status = hook(slots_[s].ctx, handle_, end_stream);
+  d.current_body = nullptr;
+  return checked(s, status);
+}
+
+weft_status FilterManager::callTrailers(Direction& d, size_t position) {
+  size_t s = slotAt(d, position);
+  const weft_filter_module& m = slots_[s].instance->module();
+  auto hook = d.request ? m.on_request_trailers : m.on_response_trailers;
+  if (!hook) return WEFT_CONTINUE;
+  current_slot_ = s;
+  return checked(s, hook(slots_[s].ctx, handle_));
+}
+
+evbuffer* FilterManager::currentBody(bool request) const {
+  return request ? request_.current_body : response_.current_body;
+}
+
+void FilterManager::requestHeaders(bool end_stream) {
+  request_.headers_end = end_stream;
+  run(request_);
+}
+
+void FilterManager::responseHeaders(bool end_stream) {
+  response_.headers_end = end_stream;
+  run(response_);
+}
+
+void FilterManager::requestData(evbuffer* data, bool end_stream) { onData(request_, data, end_stream); }
+void FilterManager::responseData(evbuffer* data, bool end_stream) { onData(response_, data, end_stream); }
+
+void FilterManager::requestTrailers() {
+  request_.trailers = true;
+  run(request_);
+}
+
+void FilterManager::responseTrailers() {
+  response_.trailers = true;
+  run(response_);
+}
+
+void FilterManager::onData(Direction& d, evbuffer* data, bool end_stream) {
+  if (aborted_) return;
+  if (!d.queued) d.queued = event::newBuffer();
+  evbuffer_add_buffer(d.queued.get(), data);
+  d.queued_end = d.queued_end || end_stream;
+  if (d.stopped) {
+    size_t held = evbuffer_get_length(d.queued.get());
+    if (d.buffering && held > limits_.max_buffered_body) {
+      aborted_ = true;
+      owner_.bufferLimitExceeded(d.request);
+      return;
+    }
+    if (d.buffering && d.queued_end) {
+      finishBuffering(d);
+      return;
+    }
+    updateWatermark(d);
+    return;
+  }
+  run(d);
+}
+
+void FilterManager::updateWatermark(Direction& d) {
+  size_t held = (d.queued ? evbuffer_get_length(d.queued.get()) : 0) +
+                (d.item ? evbuffer_get_length(d.item.get()) : 0);
+  bool above = d.stopped && held > limits_.high_watermark;
+  if (above != d.above_watermark) {
+    d.above_watermark = above;
+    owner_.heldBodyAboveWatermark(d.request, above);
+  }
+}
+
+void FilterManager::finishBuffering(Direction& d) {
+  // The filter that asked for the whole body sees it now, once, with end_stream.
+  d.buffering = false;
+  weft_status status = callBody(d, d.buffer_filter, d.queued.get(), !d.trailers);
+  if (aborted_) return;
+  if (status != WEFT_CONTINUE) return;  // still stopped; the filter resumes later
+  d.body_start = d.buffer_filter + 1;
+  d.stopped = false;
+  run(d);
+}
+
+int FilterManager::continueRequest() { return resume(request_); }
+int FilterManager::continueResponse() { return resume(response_); }
+
+int FilterManager::resume(Direction& d) {
+  if (aborted_) return WEFT_ERR_WRONG_PHASE;
+  if (!d.stopped) return WEFT_ERR_WRONG_PHASE;
+  d.stopped = false;
+  d.buffering = false;
+  updateWatermark(d);
+  run(d);
+  return WEFT_OK;
+}
+
+void FilterManager::run(Direction& d) {
+  const size_t n = slots_.size();
+  while (!d.stopped && !aborted_) {
+    switch (d.phase) {
+      case Direction::Phase::kHeaders: {
+        while (d.cursor < n) {
+          weft_status status = callHeaders(d, d.cursor, d.headers_end);
+          if (aborted_) return;
+          ++d.cursor;
+          if (status == WEFT_CONTINUE) continue;
+          d.stopped = true;
+          if (status == WEFT_STOP_AND_BUFFER && !d.headers_end) {
+            d.buffering = true;
+            d.buffer_filter = d.cursor - 1;
+            if (d.queued_end) finishBuffering(d);
+          }
+          return;
+        }
+        d.phase = d.headers_end ? Direction::Phase::kDone : Direction::Phase::kBody;
+        d.cursor = 0;
+        if (d.request) {
+          owner_.requestHeadersDone(d.headers_end);
+        } else {
+          owner_.responseHeadersDone(d.headers_end);
+        }
+        break;
+      }
+      case Direction::Phase::kBody: {
+        if (!d.item_active) {
+          bool has_data = d.queued && evbuffer_get_length(d.queued.get()) > 0;
+          if (!has_data && !d.queued_end) {
+            if (d.trailers) d.phase = Direction::Phase::kTrailers;
+            if (!d.trailers) return;  // wait for more body
+            break;
+          }
+          if (!d.item) d.item = event::newBuffer();
+          if (has_data) evbuffer_add_buffer(d.item.get(), d.queued.get());
+          d.item_end = d.queued_end;
+          d.queued_end = false;
+          d.item_active = true;
+          d.cursor = d.body_start;
+          d.body_start = 0;
+        }
+        bool end = d.item_end && !d.trailers;
+        while (d.cursor < n) {
+          weft_status status = callBody(d, d.cursor, d.item.get(), end);
+          if (aborted_) return;
+          ++d.cursor;
+          if (status != WEFT_CONTINUE) {
+            d.stopped = true;
+            updateWatermark(d);
+            return;
+          }
+        }
+        d.item_active = false;
+        d.cursor = 0;
+        if (end) d.phase = Direction::Phase::kDone;
+        if (d.item_end && d.trailers) d.phase = Direction::Phase::kTrailers;
+        if (d.request) {
+          owner_.requestDataDone(d.item.get(), end);
+        } else {
+          owner_.responseDataDone(d.item.get(), end);
+        }
+        break;
+      }
+      case Direction::Phase::kTrailers: {
+        while (d.cursor < n) {
+          weft_status status = callTrailers(d, d.cursor);
+          if (aborted_) return;
+          ++d.cursor;
+          if (status != WEFT_CONTINUE) {
+            d.stopped = true;
+            return;
+          }
+        }
+        d.phase = Direction::Phase::kDone;
+        if (d.request) {
+          owner_.requestTrailersDone();
+        } else {
+          owner_.responseTrailersDone();
+        }
+        break;
+      }
+      case Direction::Phase::kDone:
+        return;
+    }
+  }
+}
+
+void FilterManager::complete() {
+  if (completed_) return;
+  completed_ = true;
+  timers_.clear();
+  for (auto& slot : slots_) {
+    const weft_filter_module& m = slot.instance->module();
+    if (m.on_stream_complete) m.on_stream_complete(slot.ctx, handle_);
+  }
+}
+
+int64_t FilterManager::timerStart(uint64_t delay_ms) {
+  if (completed_) return WEFT_ERR_WRONG_PHASE;
+  int64_t token = next_token_++;
+  size_t slot = current_slot_;
+  auto timer = std::make_unique<event::Timer>(base_, [this, token, slot] {
+    for (auto it = timers_.begin(); it != timers_.end(); ++it) {
+      if (it->token != token) continue;
+      // Keep the Timer alive until its callback returns; drop the entry afterwards.
+      auto fired = std::move(it->timer);
+      timers_.erase(it);
+      const weft_filter_module& m = slots_[slot].instance->module();
+      current_slot_ = slot;
+      if (m.on_timer) m.on_timer(slots_[slot].ctx, handle_, token);
+      return;
+    }
+  });
+  timer->arm(delay_ms);
+  timers_.push_back(PendingTimer{token, slot, std::move(timer)});
+  return token;
+}
+
+int FilterManager::timerCancel(int64_t token) {
+  for (auto it = timers_.begin(); it != timers_.end(); ++it) {
+    if (it->token == token) {
+      timers_.erase(it);
+      return WEFT_OK;
+    }
+  }
+  return WEFT_ERR_NOT_FOUND;
+}
+
+}  // namespace weft::http

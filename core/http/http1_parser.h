@@ -61,11 +61,18 @@ enum class BodyFraming : uint8_t {
   kUntilClose,     // responses only: read until the connection closes
 };
 
+// Pseudo-headers of a request, in this order: ":method", ":path", ":authority" (from the target
+// in absolute-form, else from a non-empty Host; the Host field itself is not kept), ":scheme"
+// ("http", or the scheme of an absolute-form target; a TLS listener may overwrite it). A CONNECT
+// request has only ":method" and ":authority" (its authority-form target), as in HTTP/2.
+// Regular fields follow in arrival order, names lower-cased. Content-Length appears once with the
+// canonical decimal value, Transfer-Encoding once as "chunked" (the only coding accepted).
 struct RequestHead {
   http::HeaderMap headers;  // :method, :path, :authority (from Host), :scheme, then the fields
   uint8_t version_minor = 1;     // HTTP/1.<minor>
   BodyFraming framing = BodyFraming::kNone;
-  uint64_t content_length = 0;   // valid when framing == kContentLength
+  uint64_t content_length = 0;   // valid when framing == kContentLength ("Content-Length: 0"
+                                 // gives framing kNone with content_length 0)
   bool keep_alive = true;        // after this request (version default, then Connection header)
   bool expect_continue = false;  // "Expect: 100-continue"
   bool upgrade = false;          // Connection: upgrade with an Upgrade header (e.g. websocket)
@@ -74,10 +81,10 @@ struct RequestHead {
 struct ResponseHead {
   http::HeaderMap headers;  // :status, then the fields
   uint8_t version_minor = 1;
-  int status = 0;
+  int status = 0;                // 100..599
   BodyFraming framing = BodyFraming::kNone;
-  uint64_t content_length = 0;
-  bool keep_alive = true;
+  uint64_t content_length = 0;   // as for RequestHead
+  bool keep_alive = true;        // also false when framing == kUntilClose
 };
 
 // Outcome of looking for a complete head at the front of `data`.
@@ -94,7 +101,10 @@ struct HeadScan {
 HeadScan scanHead(std::string_view data, const Limits& limits, bool is_request);
 
 // Parses a complete request head (as delimited by scanHead). On error returns the reason and
-// leaves `out` unspecified.
+// leaves `out` unspecified. A Transfer-Encoding in an HTTP/1.0 message is refused as
+// kChunkedNotFinal (RFC 9112 §6.1: HTTP/1.0 framing with transfer codings is faulty). A head
+// without its terminating empty line is kBadRequestLine (kBadStatusLine for responses); bytes
+// after that empty line are ignored.
 ParseError parseRequestHead(std::string_view head, const Limits& limits, RequestHead& out);
 
 // Parses a complete response head. `request_method` decides framing for HEAD/CONNECT, and
@@ -122,7 +132,9 @@ class ChunkedDecoder {
 
   bool done() const { return state_ == State::kDone; }
 
-  // Chunk-size lines and trailer sections longer than this are refused (kBadChunkSize/kBadTrailer).
+  // Chunk-size lines and trailer sections longer than this, line ends included, are refused
+  // (kBadChunkSize / kBadTrailer). Every malformed trailer field is kBadTrailer, and so are
+  // Content-Length, Transfer-Encoding and Host as trailers (they must not be merged into a head).
   static constexpr size_t kMaxLine = 4096;
 
  private:
@@ -130,6 +142,7 @@ class ChunkedDecoder {
   State state_ = State::kSize;
   uint64_t remaining_ = 0;
   size_t trailer_bytes_ = 0;
+  ParseError error_ = ParseError::kNone;  // repeated by every call after an error
 };
 
 }  // namespace weft::http1

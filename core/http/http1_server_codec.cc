@@ -1,0 +1,269 @@
+// Http1ServerCodec: see http1_server_codec.h.
+#include "core/http/http1_server_codec.h"
+
+#include <cstdio>
+
+#include "core/event/event_loop.h"
+#include "core/http/http1_encoding.h"
+
+namespace weft::http {
+
+namespace enc = http1_encoding;
+
+std::string_view reasonPhrase(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 206: return "Partial Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    default: return "";
+  }
+}
+
+Http1ServerCodec::Http1ServerCodec(evbuffer* output, ServerCodecCallbacks& callbacks,
+                                   const http1::Limits& limits)
+    : output_(output), callbacks_(callbacks), limits_(limits) {}
+
+void Http1ServerCodec::dispatch(evbuffer* input) {
+  for (;;) {
+    bool progressed = false;
+    switch (state_) {
+      case State::kHead:
+        if (stream_active_) return;  // pipelined: wait for the previous response
+        progressed = dispatchHead(input);
+        break;
+      case State::kBody:
+        progressed = request_upgrade_ ? false
+                     : body_remaining_ != UINT64_MAX ? dispatchContentLength(input)
+                                                     : dispatchChunked(input);
+        break;
+      case State::kTunnel:
+        if (evbuffer_get_length(input) > 0) decoder_->decodeData(input, false);
+        return;
+      case State::kRequestDone:
+      case State::kClosed:
+        return;
+    }
+    if (!progressed) return;
+  }
+}
+
+bool Http1ServerCodec::dispatchHead(evbuffer* input) {
+  size_t available = evbuffer_get_length(input);
+  if (available == 0) return false;
+  size_t window = std::min(available, limits_.max_header_bytes + 1);
+  std::string_view view(reinterpret_cast<const char*>(evbuffer_pullup(input, window)), window);
+  http1::HeadScan scan = http1::scanHead(view, limits_, /*is_request=*/true);
+  if (scan.state == http1::HeadScan::State::kIncomplete) return false;
+  if (scan.state == http1::HeadScan::State::kError) {
+    fail(scan.error);
+    return false;
+  }
+  http1::RequestHead head;
+  http1::ParseError error = http1::parseRequestHead(view.substr(0, scan.head_length), limits_, head);
+  evbuffer_drain(input, scan.head_length);
+  if (error != http1::ParseError::kNone) {
+    fail(error);
+    return false;
+  }
+
+  request_minor_ = head.version_minor;
+  request_keep_alive_ = head.keep_alive;
+  request_upgrade_ = head.upgrade;
+  const std::string* method = head.headers.get(":method");
+  request_is_head_ = method && *method == "HEAD";
+  response_started_ = response_done_ = false;
+  response_chunked_ = response_until_close_ = false;
+  trailers_.clear();
+  chunked_ = http1::ChunkedDecoder();
+  body_remaining_ = 0;
+  bool end_stream = head.framing == http1::BodyFraming::kNone && !head.upgrade;
+  if (head.framing == http1::BodyFraming::kContentLength) body_remaining_ = head.content_length;
+  if (head.framing == http1::BodyFraming::kChunked) body_remaining_ = UINT64_MAX;
+  state_ = end_stream ? State::kRequestDone : State::kBody;
+  stream_active_ = true;
+
+  removeHopByHop(head.headers, head.upgrade);
+  decoder_ = &callbacks_.newStream(*this, head);
+  decoder_->decodeHeaders(std::move(head.headers), end_stream);
+  if (end_stream) requestComplete();
+  return state_ == State::kBody;
+}
+
+bool Http1ServerCodec::dispatchContentLength(evbuffer* input) {
+  if (evbuffer_get_length(input) == 0) return false;
+  auto body = event::newBuffer();
+  auto step = enc::readContentLength(input, body.get(), body_remaining_);
+  if (step.end) state_ = State::kRequestDone;
+  decoder_->decodeData(body.get(), step.end);
+  if (step.end) requestComplete();
+  return false;
+}
+
+bool Http1ServerCodec::dispatchChunked(evbuffer* input) {
+  auto body = event::newBuffer();
+  auto step = enc::readChunked(input, body.get(), chunked_, trailers_);
+  if (step.error != http1::ParseError::kNone) {
+    fail(step.error);
+    return false;
+  }
+  if (!step.progressed) return false;
+  if (step.end) state_ = State::kRequestDone;
+  if (evbuffer_get_length(body.get()) > 0 || (step.end && trailers_.empty())) {
+    decoder_->decodeData(body.get(), step.end && trailers_.empty());
+  }
+  if (step.end && !trailers_.empty()) decoder_->decodeTrailers(std::move(trailers_));
+  if (step.end) requestComplete();
+  return false;
+}
+
+void Http1ServerCodec::onRemoteClose() {
+  if (state_ == State::kTunnel && decoder_) {
+    auto empty = event::newBuffer();
+    decoder_->decodeData(empty.get(), true);
+  }
+}
+
+void Http1ServerCodec::requestComplete() {
+  if (stream_active_ && response_done_) responseComplete();
+}
+
+void Http1ServerCodec::responseComplete() {
+  response_done_ = true;
+  if (state_ == State::kBody || state_ == State::kTunnel) {
+    // The response finished first; the rest of this request cannot be trusted.
+    close_after_flush_ = true;
+  }
+  if (state_ != State::kRequestDone && !close_after_flush_) return;
+  if (!response_keep_alive_) close_after_flush_ = true;
+  stream_active_ = false;
+  decoder_ = nullptr;
+  state_ = close_after_flush_ ? State::kClosed : State::kHead;
+  callbacks_.onStreamComplete();
+}
+
+void Http1ServerCodec::fail(http1::ParseError error) {
+  callbacks_.onParseError(error);
+  sendErrorAndClose(http1::statusFor(error), std::string(http1::nameOf(error)) + "\n");
+}
+
+void Http1ServerCodec::sendErrorAndClose(int status, std::string_view body) {
+  if (response_started_) {
+    close_after_flush_ = true;  // too late for a status: just end the connection
+    state_ = State::kClosed;
+    return;
+  }
+  char head[160];
+  int n = std::snprintf(head, sizeof(head),
+                        "HTTP/1.1 %d %s\r\ncontent-length: %zu\r\ncontent-type: text/plain\r\n"
+                        "connection: close\r\n\r\n",
+                        status, std::string(reasonPhrase(status)).c_str(), body.size());
+  evbuffer_add(output_, head, static_cast<size_t>(n));
+  evbuffer_add(output_, body.data(), body.size());
+  response_started_ = true;
+  close_after_flush_ = true;
+  state_ = State::kClosed;
+}
+
+void Http1ServerCodec::encode100Continue() {
+  if (response_started_) return;
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  evbuffer_add(output_, kContinue.data(), kContinue.size());
+}
+
+void Http1ServerCodec::encodeHeaders(const HeaderMap& headers, bool end_stream) {
+  const std::string* status_text = headers.get(":status");
+  int status = status_text ? std::atoi(status_text->c_str()) : 500;
+  response_started_ = true;
+  response_keep_alive_ = request_keep_alive_ && keep_alive_allowed_;
+
+  scratch_.clear();
+  scratch_.append(request_minor_ == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
+      .append(std::to_string(status))
+      .append(" ")
+      .append(reasonPhrase(status))
+      .append("\r\n");
+  enc::appendFields(scratch_, headers);
+
+  bool upgrading = status == 101 && request_upgrade_;
+  bool no_body = status < 200 || status == 204 || status == 304;
+  if (upgrading) {
+    scratch_.append("connection: upgrade\r\n");
+  } else if (const std::string* length = headers.get("content-length")) {
+    scratch_.append("content-length: ").append(*length).append("\r\n");
+  } else if (no_body) {
+    // no framing fields at all
+  } else if (end_stream) {
+    if (!request_is_head_) scratch_.append("content-length: 0\r\n");
+  } else if (request_minor_ >= 1) {
+    response_chunked_ = !request_is_head_;
+    if (response_chunked_) scratch_.append("transfer-encoding: chunked\r\n");
+  } else {
+    response_until_close_ = true;
+    response_keep_alive_ = false;
+  }
+  if (!upgrading) {
+    if (!response_keep_alive_) {
+      scratch_.append("connection: close\r\n");
+    } else if (request_minor_ == 0) {
+      scratch_.append("connection: keep-alive\r\n");
+    }
+  }
+  scratch_.append("\r\n");
+  evbuffer_add(output_, scratch_.data(), scratch_.size());
+
+  if (upgrading) {
+    state_ = State::kTunnel;
+    return;
+  }
+  if (end_stream) responseComplete();
+}
+
+void Http1ServerCodec::encodeData(evbuffer* data, bool end_stream) {
+  if (state_ == State::kTunnel) {
+    evbuffer_add_buffer(output_, data);
+    if (end_stream) {
+      close_after_flush_ = true;
+      responseComplete();
+    }
+    return;
+  }
+  if (request_is_head_) {
+    evbuffer_drain(data, evbuffer_get_length(data));
+  } else {
+    enc::writeBody(output_, data, response_chunked_, end_stream);
+  }
+  if (end_stream) {
+    if (response_until_close_) close_after_flush_ = true;
+    responseComplete();
+  }
+}
+
+void Http1ServerCodec::encodeTrailers(const HeaderMap& trailers) {
+  if (response_chunked_) enc::writeBody(output_, nullptr, true, true, &trailers);
+  responseComplete();
+}
+
+}  // namespace weft::http

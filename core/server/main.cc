@@ -1,0 +1,51 @@
+// weft-proxy: the sidecar / edge proxy. Usage: weft-proxy -c bootstrap.yaml [--workers N]
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "core/common/logging.h"
+#include "core/event/event_loop.h"
+#include "core/server/server.h"
+
+namespace {
+
+void usage() {
+  std::fprintf(stderr,
+               "usage: weft-proxy -c|--config FILE [--workers N] [--log-level LEVEL]\n"
+               "  FILE    the bootstrap YAML (listeners, route_configs, clusters)\n"
+               "  N       worker threads (default: the file's `workers`, else one per core)\n"
+               "  LEVEL   debug | info | warn | error (default info)\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  weft::server::Options options;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    bool has_value = i + 1 < argc;
+    if ((arg == "-c" || arg == "--config") && has_value) {
+      options.config_path = argv[++i];
+    } else if (arg == "--workers" && has_value) {
+      options.workers_override = static_cast<uint32_t>(std::strtoul(argv[++i], nullptr, 10));
+    } else if (arg == "--log-level" && has_value) {
+      weft::log::Level level;
+      if (!weft::log::parseLevel(argv[++i], level)) {
+        usage();
+        return 2;
+      }
+      weft::log::setLevel(level);
+    } else {
+      usage();
+      return 2;
+    }
+  }
+  if (options.config_path.empty()) {
+    usage();
+    return 2;
+  }
+  weft::event::initThreading();
+  weft::server::Server server(std::move(options));
+  return server.run();
+}

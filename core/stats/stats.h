@@ -4,7 +4,8 @@
 // A stat has a dotted name and optional tags, e.g. name "downstream_rq_total" with tags
 // {listener="ingress"}. The text form (/stats) folds the tags into the name Envoy-style
 // ("listener.ingress.downstream_rq_total: 12"); the Prometheus form keeps them as labels
-// ("weft_listener_downstream_rq_total{listener="ingress"} 12").
+// ("weft_downstream_rq_total{listener="ingress"} 12"), so "istio_requests_total" with its tags
+// comes out exactly as Istio's dashboards expect.
 //
 // Thread-safety: Store::counter/gauge/histogram take a mutex (config time only) and return a
 // reference that stays valid for the life of the Store; stats are never removed, so a config
@@ -55,12 +56,13 @@ class Histogram {
       0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000,
       300000, 600000, 1800000, 3600000, 86400000};
 
+  // Three relaxed atomic adds (bucket, count, sum). Negative values are recorded as 0.
   void record(double value);
   uint64_t count() const { return count_.load(std::memory_order_relaxed); }
   double sum() const;
   // Cumulative count of samples <= kDefaultBounds[i]; index kDefaultBounds.size() is +Inf.
   uint64_t cumulative(size_t i) const;
-  // An estimate of the q-quantile (0..1) from the buckets, for the text form.
+  // An estimate of the q-quantile (0..1) from the buckets, for the text form; 0 when empty.
   double quantile(double q) const;
 
  private:
@@ -77,7 +79,11 @@ class Store {
   Gauge& gauge(std::string_view name, const Tags& tags = {});
   Histogram& histogram(std::string_view name, const Tags& tags = {});
 
-  // Every stat, sorted by name then tags. Safe while other threads update.
+  // Asking for a name and tags already registered as another kind is a programming error: it is
+  // logged and answered with a detached stat that is never exported.
+
+  // Every stat, sorted by name then tags. Safe while other threads update; `fn` runs on a copy
+  // of the index, outside the lock, so it may itself create stats.
   struct Entry {
     std::string name;
     Tags tags;
@@ -105,8 +111,9 @@ class Store {
   std::deque<Histogram> histograms_;
 };
 
-// The folded text name: tags' values joined before the last name component, Envoy-style:
-// ("downstream_rq_total", {listener=ingress}) -> "listener.ingress.downstream_rq_total".
+// The folded text name: each tag's "key.value" inserted before the last name component:
+// ("downstream_rq_total", {listener=ingress}) -> "listener.ingress.downstream_rq_total",
+// ("http.rq_total", {listener=ingress}) -> "http.listener.ingress.rq_total".
 std::string foldedName(std::string_view name, const Tags& tags);
 
 }  // namespace weft::stats

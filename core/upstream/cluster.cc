@@ -1,0 +1,63 @@
+// ClusterInfo and ClusterStats: see cluster.h.
+#include "core/upstream/cluster.h"
+
+namespace weft::upstream {
+
+namespace {
+stats::Counter& counter(stats::Store& s, const std::string& cluster, const char* name) {
+  return s.counter(name, {{"cluster", cluster}});
+}
+}  // namespace
+
+ClusterStats::ClusterStats(stats::Store& s, const std::string& c)
+    : cx_total(counter(s, c, "upstream_cx_total")),
+      cx_active(s.gauge("upstream_cx_active", {{"cluster", c}})),
+      cx_connect_fail(counter(s, c, "upstream_cx_connect_fail")),
+      cx_connect_timeout(counter(s, c, "upstream_cx_connect_timeout")),
+      cx_overflow(counter(s, c, "upstream_cx_overflow")),
+      cx_destroy_remote(counter(s, c, "upstream_cx_destroy_remote")),
+      rq_total(counter(s, c, "upstream_rq_total")),
+      rq_active(s.gauge("upstream_rq_active", {{"cluster", c}})),
+      rq_pending_overflow(counter(s, c, "upstream_rq_pending_overflow")),
+      rq_reset(counter(s, c, "upstream_rq_reset")),
+      rq_1xx(counter(s, c, "upstream_rq_1xx")),
+      rq_2xx(counter(s, c, "upstream_rq_2xx")),
+      rq_3xx(counter(s, c, "upstream_rq_3xx")),
+      rq_4xx(counter(s, c, "upstream_rq_4xx")),
+      rq_5xx(counter(s, c, "upstream_rq_5xx")),
+      protocol_error(counter(s, c, "upstream_protocol_error")) {}
+
+stats::Counter& ClusterStats::byClass(int status) {
+  if (status < 200) return rq_1xx;
+  if (status < 300) return rq_2xx;
+  if (status < 400) return rq_3xx;
+  if (status < 500) return rq_4xx;
+  return rq_5xx;
+}
+
+Result<std::shared_ptr<const ClusterInfo>> ClusterInfo::create(const config::Cluster& config,
+                                                               stats::Store& store) {
+  auto info = std::make_shared<ClusterInfo>();
+  info->config = config;
+  for (const auto& endpoint : config.endpoints) {
+    auto address = network::parseAddress(endpoint.address.address, endpoint.address.port);
+    if (!address) return Status::error("cluster '" + config.name + "': " + address.status().message());
+    info->endpoints.push_back(*address);
+  }
+  info->stats = std::make_unique<ClusterStats>(store, config.name);
+  return std::shared_ptr<const ClusterInfo>(std::move(info));
+}
+
+bool ClusterInfo::sameShape(const ClusterInfo& other) const {
+  if (endpoints.size() != other.endpoints.size()) return false;
+  for (size_t i = 0; i < endpoints.size(); ++i) {
+    if (endpoints[i].toString() != other.endpoints[i].toString()) return false;
+  }
+  const auto& a = config;
+  const auto& b = other.config;
+  return a.connect_timeout_ms == b.connect_timeout_ms && a.max_connections == b.max_connections &&
+         a.max_pending_requests == b.max_pending_requests && a.idle_timeout_ms == b.idle_timeout_ms &&
+         a.max_requests_per_connection == b.max_requests_per_connection;
+}
+
+}  // namespace weft::upstream

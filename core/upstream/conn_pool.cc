@@ -1,0 +1,234 @@
+// ConnPool and UpstreamConnection: see conn_pool.h.
+#include "core/upstream/conn_pool.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <algorithm>
+
+namespace weft::upstream {
+
+UpstreamConnection::UpstreamConnection(ConnPool& pool, size_t endpoint)
+    : pool_(pool),
+      endpoint_(endpoint),
+      bev_(bufferevent_socket_new(pool.base_, -1, BEV_OPT_CLOSE_ON_FREE)),
+      codec_(bufferevent_get_output(bev_), *this, pool.cluster().response_limits),
+      timer_(pool.base_, [this] {
+        if (state_ == State::kConnecting) {
+          pool_.cluster_->stats->cx_connect_timeout.inc();
+          pool_.onConnectFailure(*this, PoolClient::Failure::kConnectTimeout);
+        } else {
+          close();
+        }
+      }) {}
+
+UpstreamConnection::~UpstreamConnection() {
+  if (bev_) bufferevent_free(bev_);
+}
+
+const network::Address& UpstreamConnection::address() const {
+  return pool_.cluster().endpoints[endpoint_];
+}
+
+bool UpstreamConnection::connect() {
+  bufferevent_setcb(bev_, &onRead, &onWrite, &onEvent, this);
+  bufferevent_setwatermark(bev_, EV_WRITE, pool_.high_watermark_ / 2, 0);
+  bufferevent_setwatermark(bev_, EV_READ, 0, pool_.high_watermark_);
+  const auto& target = address();
+  pool_.cluster_->stats->cx_total.inc();
+  pool_.cluster_->stats->cx_active.add(1);
+  timer_.arm(pool_.cluster().config.connect_timeout_ms);
+  if (bufferevent_socket_connect(bev_, target.sa(), static_cast<int>(target.length)) != 0) {
+    return false;
+  }
+  bufferevent_enable(bev_, EV_READ | EV_WRITE);
+  return true;
+}
+
+void UpstreamConnection::attach(PoolClient& client) {
+  timer_.cancel();
+  state_ = State::kBusy;
+  client_ = &client;
+  ++requests_;
+  client.onPoolReady(*this);
+}
+
+void UpstreamConnection::readDisable(bool disable) {
+  if (!bev_) return;
+  if (disable) {
+    bufferevent_disable(bev_, EV_READ);
+  } else {
+    bufferevent_enable(bev_, EV_READ);
+  }
+}
+
+void UpstreamConnection::abandon() {
+  client_ = nullptr;
+  codec_.detach();
+  close();
+}
+
+void UpstreamConnection::onResponseComplete() {
+  client_ = nullptr;
+  uint32_t limit = pool_.cluster().config.max_requests_per_connection;
+  if (codec_.reusable() && (limit == 0 || requests_ < limit) && state_ == State::kBusy) {
+    pool_.onConnectionFree(*this);
+  } else {
+    close();
+  }
+}
+
+void UpstreamConnection::onUpstreamProtocolError(http1::ParseError) {
+  pool_.cluster_->stats->protocol_error.inc();
+  close();
+}
+
+void UpstreamConnection::close() {
+  if (state_ == State::kClosed) return;
+  bool was_busy = state_ == State::kBusy;
+  state_ = State::kClosed;
+  timer_.cancel();
+  if (bev_) {
+    bufferevent_disable(bev_, EV_READ | EV_WRITE);
+    bufferevent_setcb(bev_, nullptr, nullptr, nullptr, nullptr);
+  }
+  pool_.cluster_->stats->cx_active.sub(1);
+  PoolClient* client = std::exchange(client_, nullptr);
+  pool_.onConnectionClosed(*this);  // hands this object to the deferred deleter
+  if (was_busy && client) client->onUpstreamReset();
+}
+
+void UpstreamConnection::onRead(bufferevent* bev, void* self) {
+  auto* c = static_cast<UpstreamConnection*>(self);
+  c->codec_.dispatch(bufferevent_get_input(bev));
+}
+
+void UpstreamConnection::onWrite(bufferevent*, void* self) {
+  auto* c = static_cast<UpstreamConnection*>(self);
+  if (c->client_) c->client_->onUpstreamWriteDrained();
+}
+
+void UpstreamConnection::onEvent(bufferevent* bev, short what, void* self) {
+  auto* c = static_cast<UpstreamConnection*>(self);
+  if (what & BEV_EVENT_CONNECTED) {
+    c->timer_.cancel();
+    int one = 1;
+    setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+    c->pool_.onConnectionFree(*c);
+    return;
+  }
+  if (c->state_ == State::kConnecting) {
+    c->pool_.onConnectFailure(*c, PoolClient::Failure::kConnectFailure);
+    return;
+  }
+  // EOF or error on an established connection.
+  evbuffer* input = bufferevent_get_input(bev);
+  if (evbuffer_get_length(input) > 0) c->codec_.dispatch(input);
+  if (c->state_ == State::kClosed) return;
+  c->pool_.cluster_->stats->cx_destroy_remote.inc();
+  if (c->state_ == State::kBusy && c->codec_.onRemoteClose()) return;  // until-close body ended
+  c->close();
+}
+
+ConnPool::ConnPool(event_base* base, event::DeferredDeleter& deleter, ClusterInfoPtr cluster,
+                   size_t high_watermark)
+    : base_(base), deleter_(deleter), cluster_(std::move(cluster)), high_watermark_(high_watermark) {}
+
+ConnPool::~ConnPool() {
+  draining_ = true;
+  pending_.clear();
+  while (!connections_.empty()) {
+    auto& c = connections_.front();
+    c->client_ = nullptr;
+    c->close();
+  }
+}
+
+void ConnPool::newStream(PoolClient& client) {
+  const auto& config = cluster_->config;
+  size_t endpoint = next_endpoint_++ % cluster_->endpoints.size();
+  // Prefer an idle connection to the round-robin endpoint, then any idle one.
+  UpstreamConnection* idle = nullptr;
+  for (auto& c : connections_) {
+    if (c->state_ != UpstreamConnection::State::kIdle) continue;
+    if (c->endpoint_ == endpoint) {
+      idle = c.get();
+      break;
+    }
+    if (!idle) idle = c.get();
+  }
+  if (idle) {
+    idle->attach(client);
+    return;
+  }
+  if (connections_.size() >= config.max_connections) {
+    cluster_->stats->cx_overflow.inc();
+    if (pending_.size() >= config.max_pending_requests) {
+      cluster_->stats->rq_pending_overflow.inc();
+      client.onPoolFailure(PoolClient::Failure::kOverflow);
+      return;
+    }
+    pending_.push_back(&client);
+    return;
+  }
+  pending_.push_back(&client);
+  auto connection = std::make_unique<UpstreamConnection>(*this, endpoint);
+  UpstreamConnection* raw = connection.get();
+  connections_.push_back(std::move(connection));
+  if (!raw->connect()) onConnectFailure(*raw, PoolClient::Failure::kConnectFailure);
+}
+
+void ConnPool::cancel(PoolClient& client) {
+  auto it = std::find(pending_.begin(), pending_.end(), &client);
+  if (it != pending_.end()) pending_.erase(it);
+}
+
+bool ConnPool::drain() {
+  draining_ = true;
+  std::vector<UpstreamConnection*> idle;
+  for (auto& c : connections_) {
+    if (c->state_ == UpstreamConnection::State::kIdle) idle.push_back(c.get());
+  }
+  for (auto* c : idle) c->close();
+  return connections_.empty() && pending_.empty();
+}
+
+void ConnPool::onConnectionFree(UpstreamConnection& connection) {
+  if (!pending_.empty()) {
+    PoolClient* next = pending_.front();
+    pending_.pop_front();
+    connection.attach(*next);
+    return;
+  }
+  if (draining_) {
+    connection.close();
+    return;
+  }
+  connection.state_ = UpstreamConnection::State::kIdle;
+  connection.timer_.arm(cluster_->config.idle_timeout_ms);
+}
+
+void ConnPool::onConnectionClosed(UpstreamConnection& connection) {
+  auto it = std::find_if(connections_.begin(), connections_.end(),
+                         [&](const auto& c) { return c.get() == &connection; });
+  if (it == connections_.end()) return;
+  deleter_.add(std::move(*it));
+  connections_.erase(it);
+}
+
+void ConnPool::onConnectFailure(UpstreamConnection& connection, PoolClient::Failure failure) {
+  cluster_->stats->cx_connect_fail.inc();
+  connection.close();
+  size_t connecting = 0;
+  for (auto& c : connections_) {
+    connecting += c->state_ == UpstreamConnection::State::kConnecting ? 1 : 0;
+  }
+  // Fail the waiting clients that no other connection attempt will serve.
+  while (pending_.size() > connecting) {
+    PoolClient* client = pending_.front();
+    pending_.pop_front();
+    client->onPoolFailure(failure);
+  }
+}
+
+}  // namespace weft::upstream

@@ -19,15 +19,27 @@ class Store;
 
 namespace weft::plugins {
 
+// What a weft_config_host* stands for: the filter entry a module config belongs to, so metrics it
+// defines are created in `stats` with the tag filter=<filter_name>. Owned by its FilterInstance and
+// valid as long as the instance (a module may keep the handle in its config).
+struct ConfigHost {
+  std::string filter_name;
+  stats::Store* stats = nullptr;
+
+  weft_config_host* handle() { return reinterpret_cast<weft_config_host*>(this); }
+  static ConfigHost* from(weft_config_host* h) { return reinterpret_cast<ConfigHost*>(h); }
+};
+
 class FilterInstance {
  public:
   // Calls the module's config_new with the entry's JSON. A refusal becomes an error that quotes
   // the module's own message: "<file:line>: filter 'name': <module message>".
-  // `worker_count` sizes the per-worker state table.
+  // `worker_count` sizes the per-worker state table. Metrics the module defines are created in
+  // `stats`, which must outlive every use of their ids (ids are process-wide: in practice, the
+  // process's one Store).
   static Result<std::shared_ptr<FilterInstance>> create(const LoadedModule& module,
                                                         const config::FilterConfig& entry,
-                                                        stats::Store& stats,
-                                                        uint32_t worker_count);
+                                                        stats::Store& stats, uint32_t worker_count);
   ~FilterInstance();  // config_destroy (worker states must have been stopped)
 
   FilterInstance(const FilterInstance&) = delete;
@@ -52,6 +64,8 @@ class FilterInstance {
   };
 
   LoadedModule module_;
+  ConfigHost config_host_;
+  bool config_live_ = false;  // config_new succeeded, so config_destroy is owed
   void* module_config_ = nullptr;
   std::string name_;
   bool fail_open_ = false;
@@ -60,10 +74,15 @@ class FilterInstance {
 
 using FilterInstancePtr = std::shared_ptr<FilterInstance>;
 
-// The single host function table handed to every module. Its functions are implemented in
-// host_api.cc on top of HostStream; metrics defined through it land in `stats`, which must be set
-// once (setHostStatsStore) before any module is loaded.
+// The single host function table handed to every module (static storage, never changes). Its
+// functions are implemented in host_api.cc on top of HostStream, ConfigHost and HostWorker; every
+// one checks its arguments and answers WEFT_ERR_INVALID_ARGUMENT (or false / 0) instead of
+// crashing. Metrics defined through a config handle land in that handle's Store — the one given to
+// FilterInstance::create.
 const weft_host_api* hostApi();
+
+// The Store for metrics defined through a ConfigHost whose `stats` is null (one made by hand, e.g.
+// in a test). FilterInstance always sets `stats`, so the proxy itself need not call this.
 void setHostStatsStore(stats::Store* store);
 
 }  // namespace weft::plugins

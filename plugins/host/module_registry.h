@@ -1,9 +1,11 @@
 // ModuleRegistry: finds the code behind a filter entry — a built-in filter registered by name, or
 // a third-party .so opened with dlopen(RTLD_NOW | RTLD_LOCAL) — and checks its ABI version.
 // Modules are never unloaded (dlclose is unreliable with thread-locals and static destructors);
-// a new version of a plugin is a new file. Main thread only.
+// a new version of a plugin is a new file. Main thread only. A registry lives as long as the
+// process (it owns the padded copies of short module tables that FilterInstances point into).
 #pragma once
 
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -15,8 +17,11 @@
 namespace weft::plugins {
 
 struct LoadedModule {
-  const weft_filter_module* table = nullptr;  // static storage inside the module
-  std::string origin;                         // the .so path, or "builtin:<name>"
+  // The module's table, or a host-owned copy zero-padded to this host's sizeof(weft_filter_module)
+  // when the module was built against an older minor: every hook field is safe to read (NULL =
+  // not implemented). table->struct_size is always the module's own.
+  const weft_filter_module* table = nullptr;
+  std::string origin;  // the .so path, or "builtin:<name>"
 };
 
 class ModuleRegistry {
@@ -37,11 +42,16 @@ class ModuleRegistry {
   Result<const LoadedModule*> admit(const weft_filter_module* table, std::string origin);
 
   std::map<std::string, weft_filter_module_init_fn, std::less<>> builtins_;
-  std::map<std::string, std::unique_ptr<LoadedModule>, std::less<>> loaded_;
+  std::map<std::string, std::unique_ptr<LoadedModule>, std::less<>> loaded_;  // by origin
+  std::deque<weft_filter_module> padded_tables_;  // copies of short tables; never freed
 };
 
-// Checks a module table against this host's ABI: a NULL table, a different major, or a
-// struct_size too small for the version's mandatory header fields is refused.
+// Checks a module table against this host's ABI: a NULL table, a different major, a struct_size
+// too small for the mandatory header fields, or a missing name/version is refused. `origin` is a
+// LoadedModule origin; messages start "plugin <path>: " or "built-in filter '<name>': ".
 Status checkModuleVersion(const weft_filter_module* table, std::string_view origin);
+
+// "plugin <path>" or "built-in filter '<name>'", for messages about a module.
+std::string describeOrigin(std::string_view origin);
 
 }  // namespace weft::plugins

@@ -1,0 +1,93 @@
+// Thin RAII over libevent: one EventLoop per thread (the main thread and each worker), timers,
+// and a thread-safe post() so the main thread can hand work (config snapshots, drain) to a worker.
+// Every libevent handle is wrapped here once; the rest of the proxy never calls event_free.
+#pragma once
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace weft::event {
+
+struct EventBaseDeleter {
+  void operator()(event_base* b) const { event_base_free(b); }
+};
+struct EventDeleter {
+  void operator()(::event* e) const { event_free(e); }
+};
+struct EvbufferDeleter {
+  void operator()(evbuffer* b) const { evbuffer_free(b); }
+};
+using EventPtr = std::unique_ptr<::event, EventDeleter>;
+using EvbufferPtr = std::unique_ptr<evbuffer, EvbufferDeleter>;
+
+inline EvbufferPtr newBuffer() { return EvbufferPtr(evbuffer_new()); }
+
+// Must run once, before any loop is created, so loops can be woken from other threads.
+void initThreading();
+
+// A one-shot timer on a loop. Re-arming replaces the pending deadline. Not thread-safe: arm and
+// cancel it on its loop's thread. The callback may destroy the Timer.
+class Timer {
+ public:
+  Timer(event_base* base, std::function<void()> on_fire);
+  void arm(uint64_t delay_ms);
+  void cancel();
+  bool armed() const;
+
+ private:
+  static void fire(evutil_socket_t, short, void* self);
+  std::function<void()> on_fire_;
+  EventPtr event_;
+};
+
+// Objects destroyed from inside their own callbacks (a connection that closes itself) are handed
+// here and freed once the current event has finished running.
+class Deletable {
+ public:
+  virtual ~Deletable() = default;
+};
+
+class DeferredDeleter {
+ public:
+  explicit DeferredDeleter(event_base* base);
+  void add(std::unique_ptr<Deletable> object);
+
+ private:
+  static void sweep(evutil_socket_t, short, void* self);
+  std::vector<std::unique_ptr<Deletable>> pending_;
+  EventPtr event_;
+};
+
+// One thread's event loop.
+class EventLoop {
+ public:
+  EventLoop();
+  ~EventLoop();
+  EventLoop(const EventLoop&) = delete;
+  EventLoop& operator=(const EventLoop&) = delete;
+
+  event_base* base() const { return base_.get(); }
+
+  // Runs until exit() is called. Call on the thread that owns the loop.
+  void run();
+  // Safe from any thread: makes run() return after the current callbacks.
+  void exit();
+  // Safe from any thread: runs `fn` on the loop's thread, in post order.
+  void post(std::function<void()> fn);
+
+ private:
+  static void drainPosted(evutil_socket_t, short, void* self);
+
+  std::unique_ptr<event_base, EventBaseDeleter> base_;
+  EventPtr wakeup_;
+  std::mutex posted_mutex_;  // guards posted_; held only to swap the queue, never on the data path
+  std::vector<std::function<void()>> posted_;
+};
+
+}  // namespace weft::event

@@ -1,0 +1,96 @@
+// ConnectionManager: one downstream HTTP connection. Owns the socket (a bufferevent), the codec
+// and the stream in progress; enforces the listener's connection-level limits (header timeout,
+// idle timeout, requests per connection) and applies backpressure by pausing reads.
+//
+// WorkerContext is what a connection needs from the worker it lives on. Worker-local throughout.
+#pragma once
+
+#include <event2/bufferevent.h>
+
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string_view>
+
+#include "core/event/event_loop.h"
+#include "core/http/http1_server_codec.h"
+#include "core/network/address.h"
+#include "core/server/snapshot.h"
+#include "core/upstream/conn_pool.h"
+
+namespace weft::http {
+
+class HttpStream;
+class ConnectionManager;
+
+class WorkerContext {
+ public:
+  virtual ~WorkerContext() = default;
+  virtual event_base* base() = 0;
+  virtual event::DeferredDeleter& deleter() = 0;
+  virtual const server::SnapshotPtr& snapshot() = 0;
+  // The worker's pool for `cluster` in `snapshot`, or nullptr when the cluster does not exist.
+  virtual upstream::ConnPool* pool(const server::ConfigSnapshot& snapshot,
+                                   std::string_view cluster) = 0;
+  virtual uint32_t index() const = 0;
+  virtual weft_worker_host* hostWorker() = 0;
+  virtual std::mt19937_64& random() = 0;
+  virtual bool draining() const = 0;
+  virtual void connectionClosed(event::Deletable& connection) = 0;
+};
+
+class ConnectionManager : public ServerCodecCallbacks, public event::Deletable {
+ public:
+  ConnectionManager(WorkerContext& worker, std::shared_ptr<const server::ListenerSnapshot> listener,
+                    evutil_socket_t fd, const network::Address& peer);
+  ~ConnectionManager() override;
+
+  // Stop / resume reading from the client (backpressure).
+  void readDisable(bool disable);
+  // Drain: the current response (if any) is the last on this connection.
+  void drain();
+
+  WorkerContext& worker() { return worker_; }
+  const server::ListenerSnapshot& listener() const { return *listener_; }
+  const std::string& remoteAddress() const { return remote_; }
+  const std::string& remoteIp() const { return remote_ip_; }
+  const std::string& localAddress() const { return local_; }
+  Protocol protocol() const { return protocol_; }
+  // Called by the stream when the response it wrote waits on the socket; resumes it on drain.
+  void watchDownstreamDrain() { watch_drain_ = true; }
+  // Parses buffered input again soon (after an upgrade turned the codec into a tunnel).
+  void kick() { event_active(deferred_dispatch_.get(), EV_READ, 0); }
+
+  // ServerCodecCallbacks
+  RequestDecoder& newStream(ResponseEncoder& encoder, const http1::RequestHead& head) override;
+  void onParseError(http1::ParseError error) override;
+  void onStreamComplete() override;
+
+ private:
+  static void onRead(bufferevent*, void* self);
+  static void onWrite(bufferevent*, void* self);
+  static void onEvent(bufferevent*, short what, void* self);
+  static void onDeferredDispatch(evutil_socket_t, short, void* self);
+  void dispatch();
+  void closeNow();
+  void armIdleOrHeaderTimer();
+
+  WorkerContext& worker_;
+  std::shared_ptr<const server::ListenerSnapshot> listener_;
+  bufferevent* bev_;
+  Http1ServerCodec codec_;
+  std::unique_ptr<HttpStream> stream_;
+  event::Timer timer_;  // header timeout while a head is arriving, idle timeout between requests
+  event::EventPtr deferred_dispatch_;
+  std::string remote_;
+  std::string remote_ip_;
+  std::string local_;
+  Protocol protocol_ = Protocol::kHttp11;
+  uint32_t requests_ = 0;
+  bool read_disabled_ = false;
+  bool watch_drain_ = false;
+  bool closed_ = false;
+  bool in_dispatch_ = false;
+};
+
+}  // namespace weft::http

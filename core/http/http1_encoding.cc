@@ -1,0 +1,84 @@
+// HTTP/1.1 wire helpers: see http1_encoding.h.
+#include "core/http/http1_encoding.h"
+
+#include <algorithm>
+#include <cstdio>
+
+namespace weft::http::http1_encoding {
+
+void appendFields(std::string& out, const HeaderMap& headers) {
+  for (const auto& e : headers) {
+    if (e.name[0] == ':' || e.name == "content-length" || e.name == "transfer-encoding" ||
+        e.name == "connection") {
+      continue;
+    }
+    out.append(e.name).append(": ").append(e.value).append("\r\n");
+  }
+}
+
+void writeBody(evbuffer* out, evbuffer* data, bool chunked, bool end_stream,
+               const HeaderMap* trailers) {
+  size_t length = data ? evbuffer_get_length(data) : 0;
+  if (!chunked) {
+    if (length) evbuffer_add_buffer(out, data);
+    return;
+  }
+  if (length) {
+    char size_line[24];
+    int n = std::snprintf(size_line, sizeof(size_line), "%zx\r\n", length);
+    evbuffer_add(out, size_line, static_cast<size_t>(n));
+    evbuffer_add_buffer(out, data);
+    evbuffer_add(out, "\r\n", 2);
+  }
+  if (end_stream) {
+    std::string last = "0\r\n";
+    if (trailers) appendFields(last, *trailers);
+    last.append("\r\n");
+    evbuffer_add(out, last.data(), last.size());
+  }
+}
+
+BodyStep readContentLength(evbuffer* in, evbuffer* body, uint64_t& remaining) {
+  BodyStep step;
+  size_t available = evbuffer_get_length(in);
+  size_t n = static_cast<size_t>(std::min<uint64_t>(available, remaining));
+  if (n > 0) {
+    evbuffer_remove_buffer(in, body, n);
+    remaining -= n;
+    step.progressed = true;
+  }
+  step.end = remaining == 0;
+  return step;
+}
+
+BodyStep readChunked(evbuffer* in, evbuffer* body, http1::ChunkedDecoder& decoder,
+                     HeaderMap& trailers) {
+  BodyStep step;
+  while (!decoder.done()) {
+    size_t available = evbuffer_get_length(in);
+    if (available == 0) break;
+    // Look at the first contiguous piece; pull up more only when a framing line spans pieces.
+    evbuffer_iovec first;
+    evbuffer_peek(in, -1, nullptr, &first, 1);
+    std::string_view view(static_cast<const char*>(first.iov_base), first.iov_len);
+    auto s = decoder.next(view, trailers);
+    if (s.error == http1::ParseError::kNone && s.consumed == 0 && first.iov_len < available) {
+      size_t want = std::min(available, http1::ChunkedDecoder::kMaxLine * 2);
+      view = std::string_view(reinterpret_cast<const char*>(evbuffer_pullup(in, want)), want);
+      s = decoder.next(view, trailers);
+    }
+    if (s.error != http1::ParseError::kNone) {
+      step.error = s.error;
+      return step;
+    }
+    if (s.consumed == 0) break;
+    if (s.data_offset) evbuffer_drain(in, s.data_offset);
+    if (s.data_length) evbuffer_remove_buffer(in, body, s.data_length);
+    evbuffer_drain(in, s.consumed - s.data_offset - s.data_length);
+    step.progressed = true;
+  }
+  step.end = decoder.done();
+  return step;
+}
+
+}  // namespace weft::http::http1_encoding

@@ -1,0 +1,37 @@
+// Wire-format helpers shared by the HTTP/1.1 server and client codecs: writing header fields and
+// chunked framing, and moving body bytes out of an input buffer without copying them.
+#pragma once
+
+#include <event2/buffer.h>
+
+#include <cstdint>
+#include <string>
+
+#include "core/http/header_map.h"
+#include "core/http/http1_parser.h"
+
+namespace weft::http::http1_encoding {
+
+// Appends "name: value\r\n" for every regular field (pseudo-headers and the framing fields
+// content-length / transfer-encoding / connection are left to the caller).
+void appendFields(std::string& out, const HeaderMap& headers);
+
+// Writes one body piece to `out`, chunk-framed when `chunked`; `data` is emptied. With
+// `end_stream` and chunked framing the last-chunk (and `trailers`, if given) follow.
+void writeBody(evbuffer* out, evbuffer* data, bool chunked, bool end_stream,
+               const HeaderMap* trailers = nullptr);
+
+// What one decode step produced: body bytes moved into `body`, and whether the body ended.
+struct BodyStep {
+  bool progressed = false;
+  bool end = false;
+  http1::ParseError error = http1::ParseError::kNone;
+};
+
+// Moves up to `remaining` bytes of a Content-Length body from `in` to `body`.
+BodyStep readContentLength(evbuffer* in, evbuffer* body, uint64_t& remaining);
+// Decodes chunked framing from `in`, moving the data to `body` and trailers into `trailers`.
+BodyStep readChunked(evbuffer* in, evbuffer* body, http1::ChunkedDecoder& decoder,
+                     HeaderMap& trailers);
+
+}  // namespace weft::http::http1_encoding

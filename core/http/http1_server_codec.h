@@ -1,0 +1,105 @@
+// Http1ServerCodec: the downstream side of HTTP/1.1. Decodes requests from the connection's input
+// buffer into streams and encodes their responses into its output buffer.
+//
+// Pipelining: a request's head is parsed only after the previous response is complete, so
+// responses always leave in request order; pipelined bytes wait in the input buffer (bounded by
+// the connection's read watermark). A response that completes before its request body was fully
+// read ends the connection ("Connection: close"), since the rest of the body cannot be trusted as
+// the next request's start.
+//
+// Upgrade: after a 101 response the codec becomes a byte tunnel; bytes flow as body data both ways.
+#pragma once
+
+#include <event2/buffer.h>
+
+#include <cstdint>
+#include <string>
+
+#include "core/http/codec.h"
+#include "core/http/http1_parser.h"
+
+namespace weft::http {
+
+class ServerCodecCallbacks {
+ public:
+  virtual ~ServerCodecCallbacks() = default;
+  // A request head arrived: the callee returns where its parts go. `head` stays valid during the
+  // call (framing facts the stream may want).
+  virtual RequestDecoder& newStream(ResponseEncoder& encoder, const http1::RequestHead& head) = 0;
+  // The bytes are not valid HTTP: the codec has queued an error response and will close.
+  virtual void onParseError(http1::ParseError error) = 0;
+  // The current request and its response are both complete.
+  virtual void onStreamComplete() = 0;
+};
+
+class Http1ServerCodec : public ResponseEncoder {
+ public:
+  Http1ServerCodec(evbuffer* output, ServerCodecCallbacks& callbacks, const http1::Limits& limits);
+
+  // Consumes what it can of `input`. Call on every read, and again after onStreamComplete when the
+  // input still holds bytes (the next pipelined request).
+  void dispatch(evbuffer* input);
+
+  // Answers with `status` and closes: for errors found outside the parser (timeouts, limits).
+  void sendErrorAndClose(int status, std::string_view body);
+
+  // True when the connection must close once the output is flushed.
+  bool closeAfterFlush() const { return close_after_flush_; }
+  // Between requests: nothing read of the next request yet, no response pending.
+  bool idle() const { return state_ == State::kHead && !stream_active_; }
+  bool tunnelling() const { return state_ == State::kTunnel; }
+  // Future responses carry "Connection: close" (drain, max requests per connection).
+  void disableKeepAlive() { keep_alive_allowed_ = false; }
+
+  // The downstream closed its side: a tunnel or an until-close request body ends here.
+  void onRemoteClose();
+
+  // ResponseEncoder
+  void encode100Continue() override;
+  void encodeHeaders(const HeaderMap& headers, bool end_stream) override;
+  void encodeData(evbuffer* data, bool end_stream) override;
+  void encodeTrailers(const HeaderMap& trailers) override;
+  size_t bufferedBytes() const override { return evbuffer_get_length(output_); }
+
+ private:
+  enum class State : uint8_t { kHead, kBody, kRequestDone, kTunnel, kClosed };
+
+  bool dispatchHead(evbuffer* input);
+  bool dispatchContentLength(evbuffer* input);
+  bool dispatchChunked(evbuffer* input);
+  void requestComplete();
+  void responseComplete();
+  void fail(http1::ParseError error);
+
+  evbuffer* output_;
+  ServerCodecCallbacks& callbacks_;
+  http1::Limits limits_;
+  State state_ = State::kHead;
+  RequestDecoder* decoder_ = nullptr;
+  bool stream_active_ = false;
+  bool keep_alive_allowed_ = true;
+  bool close_after_flush_ = false;
+
+  // The current request.
+  uint8_t request_minor_ = 1;
+  bool request_keep_alive_ = true;
+  bool request_is_head_ = false;
+  bool request_upgrade_ = false;
+  uint64_t body_remaining_ = 0;
+  http1::ChunkedDecoder chunked_;
+  HeaderMap trailers_;
+
+  // The current response.
+  bool response_started_ = false;
+  bool response_chunked_ = false;
+  bool response_until_close_ = false;
+  bool response_done_ = false;
+  bool response_keep_alive_ = true;
+
+  std::string scratch_;  // reused to assemble heads without reallocating
+};
+
+// The reason phrase for a status code ("OK", "Not Found"), or "" when unknown.
+std::string_view reasonPhrase(int status);
+
+}  // namespace weft::http

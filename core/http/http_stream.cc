@@ -1,0 +1,423 @@
+// HttpStream: see http_stream.h.
+#include "core/http/http_stream.h"
+
+#include <cstdio>
+
+#include "core/common/logging.h"
+#include "core/http/connection_manager.h"
+
+namespace weft::http {
+
+namespace {
+
+FilterManager::Limits filterLimits(const config::ListenerLimits& limits) {
+  return FilterManager::Limits{limits.max_buffered_body_bytes, limits.buffer_high_watermark};
+}
+
+std::string makeRequestId(std::mt19937_64& random) {
+  uint64_t hi = random();
+  uint64_t lo = random();
+  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
+  char text[37];
+  std::snprintf(text, sizeof(text), "%08x-%04x-%04x-%04x-%012llx",
+                static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xffff),
+                static_cast<unsigned>(hi & 0xffff), static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  return text;
+}
+
+}  // namespace
+
+HttpStream::HttpStream(ConnectionManager& connection, ResponseEncoder& encoder,
+                       server::SnapshotPtr snapshot, const server::ListenerSnapshot& listener,
+                       const http1::RequestHead& head)
+    : connection_(connection),
+      encoder_(encoder),
+      snapshot_(std::move(snapshot)),
+      listener_(listener),
+      expect_continue_(head.expect_continue),
+      start_wall_(std::chrono::system_clock::now()),
+      start_(std::chrono::steady_clock::now()),
+      filters_(*this, handle(), connection.worker().base(), listener.chain,
+               connection.worker().index(), connection.worker().hostWorker(),
+               filterLimits(listener.config.limits)) {
+  listener_.stats->rq_total.inc();
+  listener_.stats->rq_active.add(1);
+}
+
+HttpStream::~HttpStream() { listener_.stats->rq_active.sub(1); }
+
+int64_t HttpStream::elapsedMicros() const {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
+                                                               start_)
+      .count();
+}
+
+void HttpStream::addFlag(std::string_view flag) {
+  if (!flags_.empty()) flags_.push_back(',');
+  flags_.append(flag);
+}
+
+void HttpStream::addForwardingHeaders() {
+  const std::string* xff = request_headers_.get("x-forwarded-for");
+  if (xff) {
+    request_headers_.set("x-forwarded-for", *xff + ", " + connection_.remoteIp());
+  } else {
+    request_headers_.add("x-forwarded-for", connection_.remoteIp());
+  }
+  request_headers_.set("x-forwarded-proto", "http");
+  if (const std::string* id = request_headers_.get("x-request-id"); id && !id->empty()) {
+    request_id_ = *id;
+  } else {
+    request_id_ = makeRequestId(connection_.worker().random());
+    request_headers_.set("x-request-id", request_id_);
+  }
+  if (!request_headers_.has(":scheme")) request_headers_.add(":scheme", "http");
+}
+
+// ---- request path ---------------------------------------------------------------------------
+
+void HttpStream::decodeHeaders(HeaderMap&& headers, bool end_stream) {
+  request_headers_ = std::move(headers);
+  addForwardingHeaders();
+  if (expect_continue_) request_headers_.remove("expect");
+  filters_.requestHeaders(end_stream);
+}
+
+void HttpStream::decodeData(evbuffer* data, bool end_stream) {
+  size_t n = evbuffer_get_length(data);
+  bytes_received_ += n;
+  listener_.stats->bytes_received.inc(n);
+  if (local_reply_) {
+    evbuffer_drain(data, n);
+    return;
+  }
+  filters_.requestData(data, end_stream);
+}
+
+void HttpStream::decodeTrailers(HeaderMap&& trailers) {
+  request_trailers_ = std::move(trailers);
+  if (!local_reply_) filters_.requestTrailers();
+}
+
+void HttpStream::requestHeadersDone(bool end_stream) {
+  if (cluster_.empty()) {
+    addFlag("NR");
+    sendLocalReply(404, "no route\n", nullptr, 0, "route_not_found");
+    return;
+  }
+  upstream::ConnPool* pool = connection_.worker().pool(*snapshot_, cluster_);
+  if (!pool) {
+    listener_.stats->rq_no_cluster.inc();
+    addFlag("NC");
+    sendLocalReply(503, "no such cluster\n", nullptr, 0, "cluster_not_found");
+    return;
+  }
+  // The proxy answers 100-continue itself once the request is on its way; the upstream never
+  // sees the Expect field (it was removed with the hop-by-hop fields' treatment above).
+  if (expect_continue_ && !end_stream) encoder_.encode100Continue();
+  request_started_upstream_ = true;
+  upstream_start_ = std::chrono::steady_clock::now();
+  upstream_ = std::make_unique<upstream::UpstreamRequest>(
+      *pool, *this, request_headers_, listener_.config.limits.buffer_high_watermark);
+  upstream_->start(end_stream);
+}
+
+void HttpStream::requestDataDone(evbuffer* data, bool end_stream) {
+  if (!upstream_) {
+    evbuffer_drain(data, evbuffer_get_length(data));
+    return;
+  }
+  upstream_->sendData(data, end_stream);
+  if (upstream_->bufferedBytes() > listener_.config.limits.buffer_high_watermark) {
+    waiting_upstream_drain_ = true;
+    connection_.readDisable(true);
+  }
+}
+
+void HttpStream::requestTrailersDone() {
+  if (upstream_) upstream_->sendTrailers(request_trailers_);
+}
+
+void HttpStream::upstreamWritable() {
+  if (!waiting_upstream_drain_ || !upstream_) return;
+  if (upstream_->bufferedBytes() <= listener_.config.limits.buffer_high_watermark / 2) {
+    waiting_upstream_drain_ = false;
+    connection_.readDisable(false);
+  }
+}
+
+// ---- response path --------------------------------------------------------------------------
+
+void HttpStream::upstreamHeaders(HeaderMap&& headers, bool end_stream) {
+  upstream_service_time_us_ = std::chrono::duration_cast<std::chrono::microseconds>(
+                                  std::chrono::steady_clock::now() - upstream_start_)
+                                  .count();
+  response_headers_ = std::move(headers);
+  response_headers_exist_ = true;
+  filters_.responseHeaders(end_stream);
+}
+
+void HttpStream::upstreamData(evbuffer* data, bool end_stream) {
+  filters_.responseData(data, end_stream);
+}
+
+void HttpStream::upstreamTrailers(HeaderMap&& trailers) {
+  response_trailers_ = std::move(trailers);
+  filters_.responseTrailers();
+}
+
+void HttpStream::upstreamFailed(upstream::PoolClient::Failure failure, bool reset,
+                                bool response_started) {
+  listener_.stats->rq_upstream_failure.inc();
+  if (response_started || response_started_) {
+    // Headers already went out: all we can do is cut the connection.
+    addFlag("UC");
+    filters_.abort();
+    connection_.drain();
+    resetByDownstream();
+    return;
+  }
+  switch (failure) {
+    case upstream::PoolClient::Failure::kOverflow:
+      addFlag("UO");
+      sendLocalReply(503, "upstream overflow\n", nullptr, 0, "upstream_overflow");
+      return;
+    case upstream::PoolClient::Failure::kConnectTimeout:
+    case upstream::PoolClient::Failure::kConnectFailure:
+      addFlag(reset ? "UC" : "UF");
+      sendLocalReply(503,
+                     reset ? "upstream connection reset\n" : "upstream connect error\n", nullptr,
+                     0, reset ? "upstream_reset" : "upstream_connect_failure");
+      return;
+  }
+}
+
+void HttpStream::sendResponseHeaders(bool end_stream) {
+  response_started_ = true;
+  if (const std::string* status = response_headers_.get(":status")) {
+    response_code_ = static_cast<uint32_t>(std::atoi(status->c_str()));
+  }
+  encoder_.encodeHeaders(response_headers_, end_stream);
+  if (response_code_ == 101) connection_.kick();  // early tunnel bytes may already be buffered
+}
+
+void HttpStream::responseHeadersDone(bool end_stream) { sendResponseHeaders(end_stream); }
+
+void HttpStream::responseDataDone(evbuffer* data, bool end_stream) {
+  size_t n = evbuffer_get_length(data);
+  bytes_sent_ += n;
+  listener_.stats->bytes_sent.inc(n);
+  encoder_.encodeData(data, end_stream);
+  if (!end_stream && upstream_ &&
+      encoder_.bufferedBytes() > listener_.config.limits.buffer_high_watermark) {
+    upstream_->readDisable(true);
+    connection_.watchDownstreamDrain();
+  }
+}
+
+void HttpStream::downstreamWritable() {
+  if (upstream_) upstream_->readDisable(false);
+}
+
+void HttpStream::responseTrailersDone() { encoder_.encodeTrailers(response_trailers_); }
+
+void HttpStream::filterFailed(const std::string& filter, std::string_view why) {
+  sendLocalReply(500, "filter error\n", nullptr, 0, "filter_failed:" + filter);
+  (void)why;
+}
+
+void HttpStream::heldBodyAboveWatermark(bool request, bool above) {
+  if (request) {
+    connection_.readDisable(above);
+  } else if (upstream_) {
+    upstream_->readDisable(above);
+  }
+}
+
+void HttpStream::bufferLimitExceeded(bool request) {
+  listener_.stats->rq_buffer_overflow.inc();
+  if (request) {
+    sendLocalReply(413, "request body too large\n", nullptr, 0, "request_payload_too_large");
+  } else {
+    sendLocalReply(500, "response body too large\n", nullptr, 0, "response_payload_too_large");
+  }
+}
+
+// ---- completion -----------------------------------------------------------------------------
+
+void HttpStream::complete() {
+  if (completed_) return;
+  completed_ = true;
+  listener_.stats->byClass(response_code_).inc();
+  filters_.complete();
+  if (snapshot_->access_log) writeAccessLog();
+  releaseUpstream();
+}
+
+void HttpStream::releaseUpstream() {
+  // Never destroyed in place: this may run inside one of the upstream request's own callbacks.
+  if (upstream_) {
+    upstream_host_ = upstream_->upstreamHost();
+    connection_.worker().deleter().add(std::move(upstream_));
+  }
+}
+
+void HttpStream::resetByDownstream() {
+  if (completed_) return;
+  if (!response_started_ || !flags_.empty()) {
+    if (flags_.empty()) addFlag("DC");
+  }
+  filters_.abort();
+  complete();
+}
+
+void HttpStream::writeAccessLog() {
+  access_log::AccessLogRecord record;
+  record.request_headers = &request_headers_;
+  record.response_headers = response_headers_exist_ || local_reply_ ? &response_headers_ : nullptr;
+  record.protocol = protocolName(connection_.protocol());
+  record.response_code = response_code_;
+  record.response_flags = flags_;
+  record.bytes_received = bytes_received_;
+  record.bytes_sent = bytes_sent_;
+  record.start_time = start_wall_;
+  record.duration_us = elapsedMicros();
+  record.upstream_service_time_us = upstream_service_time_us_;
+  record.upstream_host = upstream_ ? upstream_->upstreamHost() : upstream_host_;
+  record.upstream_cluster = cluster_;
+  record.route_name = route_;
+  record.downstream_remote_address = connection_.remoteAddress();
+  record.downstream_local_address = connection_.localAddress();
+  record.metadata = &metadata_;
+  std::string line;
+  snapshot_->access_log->format.render(record, line);
+  line.push_back('\n');
+  snapshot_->access_log->writer->write(std::move(line));
+}
+
+// ---- HostStream -----------------------------------------------------------------------------
+
+HeaderMap* HttpStream::headerMap(weft_map map) {
+  switch (map) {
+    case WEFT_MAP_REQUEST_HEADERS: return &request_headers_;
+    case WEFT_MAP_REQUEST_TRAILERS: return &request_trailers_;
+    case WEFT_MAP_RESPONSE_HEADERS: return response_headers_exist_ ? &response_headers_ : nullptr;
+    case WEFT_MAP_RESPONSE_TRAILERS: return response_headers_exist_ ? &response_trailers_ : nullptr;
+  }
+  return nullptr;
+}
+
+evbuffer* HttpStream::body(weft_body which) {
+  return filters_.currentBody(which == WEFT_BODY_REQUEST);
+}
+
+int HttpStream::sendLocalReply(uint32_t status, std::string_view body, const weft_header* headers,
+                               size_t header_count, std::string_view details) {
+  if (status < 200 || status > 599) return WEFT_ERR_INVALID_ARGUMENT;
+  if (response_started_ || local_reply_) return WEFT_ERR_WRONG_PHASE;
+  local_reply_ = true;
+  filters_.abort();
+  releaseUpstream();
+  if (flags_.empty() && !details.empty() && details != "route_not_found") addFlag("LR");
+  metadata_.emplace_back("local_reply_details", std::string(details));
+  response_headers_.clear();
+  response_headers_.add(":status", std::to_string(status));
+  for (size_t i = 0; i < header_count; ++i) {
+    response_headers_.add(std::string_view(headers[i].name.ptr, headers[i].name.len),
+                          std::string_view(headers[i].value.ptr, headers[i].value.len));
+  }
+  response_headers_.set("content-length", std::to_string(body.size()));
+  if (!response_headers_.has("content-type")) response_headers_.add("content-type", "text/plain");
+  response_headers_exist_ = true;
+  sendResponseHeaders(body.empty());
+  if (!body.empty()) {
+    auto buffer = event::newBuffer();
+    evbuffer_add(buffer.get(), body.data(), body.size());
+    bytes_sent_ += body.size();
+    encoder_.encodeData(buffer.get(), true);
+  }
+  return WEFT_OK;
+}
+
+int HttpStream::setUpstreamCluster(std::string_view cluster) {
+  if (request_started_upstream_) return WEFT_ERR_WRONG_PHASE;
+  cluster_.assign(cluster);
+  return WEFT_OK;
+}
+
+int HttpStream::setRouteName(std::string_view route) {
+  route_.assign(route);
+  return WEFT_OK;
+}
+
+bool HttpStream::clusterExists(std::string_view cluster) {
+  return snapshot_->clusters.find(cluster) != snapshot_->clusters.end();
+}
+
+bool HttpStream::infoString(weft_info_str key, std::string_view& out) {
+  switch (key) {
+    case WEFT_INFO_DOWNSTREAM_REMOTE_ADDRESS: out = connection_.remoteAddress(); return true;
+    case WEFT_INFO_DOWNSTREAM_LOCAL_ADDRESS: out = connection_.localAddress(); return true;
+    case WEFT_INFO_PROTOCOL: out = protocolName(connection_.protocol()); return true;
+    case WEFT_INFO_ROUTE_NAME: out = route_; return !route_.empty();
+    case WEFT_INFO_CLUSTER_NAME: out = cluster_; return !cluster_.empty();
+    case WEFT_INFO_UPSTREAM_HOST:
+      if (!upstream_ || upstream_->upstreamHost().empty()) return false;
+      out = upstream_->upstreamHost();
+      return true;
+    case WEFT_INFO_REQUEST_ID: out = request_id_; return !request_id_.empty();
+    case WEFT_INFO_PEER_IDENTITY: return false;  // plaintext listeners have no peer identity
+    case WEFT_INFO_LISTENER_NAME: out = listener_.config.name; return true;
+    case WEFT_INFO_RESPONSE_FLAGS: out = flags_.empty() ? "-" : std::string_view(flags_); return true;
+  }
+  return false;
+}
+
+bool HttpStream::infoNumber(weft_info_u64 key, uint64_t& out) {
+  switch (key) {
+    case WEFT_INFO_RESPONSE_CODE:
+      out = response_code_;
+      return response_code_ != 0;
+    case WEFT_INFO_BYTES_RECEIVED: out = bytes_received_; return true;
+    case WEFT_INFO_BYTES_SENT: out = bytes_sent_; return true;
+    case WEFT_INFO_START_TIME_UNIX_US:
+      out = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                      start_wall_.time_since_epoch())
+                                      .count());
+      return true;
+    case WEFT_INFO_DURATION_US: out = static_cast<uint64_t>(elapsedMicros()); return true;
+    case WEFT_INFO_UPSTREAM_SERVICE_TIME_US:
+      if (upstream_service_time_us_ < 0) return false;
+      out = static_cast<uint64_t>(upstream_service_time_us_);
+      return true;
+    case WEFT_INFO_WORKER_INDEX: out = connection_.worker().index(); return true;
+  }
+  return false;
+}
+
+int HttpStream::metadataSet(std::string_view key, std::string_view value) {
+  for (auto& [k, v] : metadata_) {
+    if (k == key) {
+      v.assign(value);
+      return WEFT_OK;
+    }
+  }
+  metadata_.emplace_back(std::string(key), std::string(value));
+  return WEFT_OK;
+}
+
+bool HttpStream::metadataGet(std::string_view key, std::string_view& value) {
+  for (const auto& [k, v] : metadata_) {
+    if (k == key) {
+      value = v;
+      return true;
+    }
+  }
+  return false;
+}
+
+weft_worker_host* HttpStream::worker() { return connection_.worker().hostWorker(); }
+
+}  // namespace weft::http

@@ -1,0 +1,131 @@
+// HttpStream: one request/response exchange on a downstream connection. It is where the pieces
+// meet: the codec decodes the request into it, the FilterManager runs the filter chain over it,
+// the UpstreamRequest forwards what the chain passed, and the response comes back the same way.
+// It also implements HostStream, so every ABI call a filter makes about "its" stream lands here,
+// and it keeps the stream info (addresses, route, cluster, flags, bytes, timings) that filters
+// and the access log read.
+//
+// Worker-local. The stream begins on the snapshot current when its head arrived and keeps it.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/http/codec.h"
+#include "core/http/filter_manager.h"
+#include "core/server/snapshot.h"
+#include "core/upstream/upstream_request.h"
+#include "plugins/host/host_stream.h"
+
+namespace weft::http {
+
+class ConnectionManager;
+
+class HttpStream : public RequestDecoder,
+                   public plugins::HostStream,
+                   public FilterManagerCallbacks,
+                   public upstream::UpstreamRequestCallbacks,
+                   public event::Deletable {
+ public:
+  HttpStream(ConnectionManager& connection, ResponseEncoder& encoder,
+             server::SnapshotPtr snapshot, const server::ListenerSnapshot& listener,
+             const http1::RequestHead& head);
+  ~HttpStream() override;
+
+  // The codec finished both directions: run the log phase.
+  void complete();
+  // The downstream connection went away mid-stream.
+  void resetByDownstream();
+  // The downstream socket drained below its low watermark.
+  void downstreamWritable();
+
+  // RequestDecoder
+  void decodeHeaders(HeaderMap&& headers, bool end_stream) override;
+  void decodeData(evbuffer* data, bool end_stream) override;
+  void decodeTrailers(HeaderMap&& trailers) override;
+
+  // FilterManagerCallbacks
+  void requestHeadersDone(bool end_stream) override;
+  void requestDataDone(evbuffer* data, bool end_stream) override;
+  void requestTrailersDone() override;
+  void responseHeadersDone(bool end_stream) override;
+  void responseDataDone(evbuffer* data, bool end_stream) override;
+  void responseTrailersDone() override;
+  void filterFailed(const std::string& filter, std::string_view why) override;
+  void heldBodyAboveWatermark(bool request, bool above) override;
+  void bufferLimitExceeded(bool request) override;
+
+  // UpstreamRequestCallbacks
+  void upstream100Continue() override {}
+  void upstreamHeaders(HeaderMap&& headers, bool end_stream) override;
+  void upstreamData(evbuffer* data, bool end_stream) override;
+  void upstreamTrailers(HeaderMap&& trailers) override;
+  void upstreamFailed(upstream::PoolClient::Failure failure, bool reset,
+                      bool response_started) override;
+  void upstreamWritable() override;
+
+  // HostStream
+  HeaderMap* headerMap(weft_map map) override;
+  evbuffer* body(weft_body which) override;
+  int sendLocalReply(uint32_t status, std::string_view body, const weft_header* headers,
+                     size_t header_count, std::string_view details) override;
+  int continueRequest() override { return filters_.continueRequest(); }
+  int continueResponse() override { return filters_.continueResponse(); }
+  int64_t timerStart(uint64_t delay_ms) override { return filters_.timerStart(delay_ms); }
+  int timerCancel(int64_t token) override { return filters_.timerCancel(token); }
+  int setUpstreamCluster(std::string_view cluster) override;
+  int setRouteName(std::string_view route) override;
+  bool clusterExists(std::string_view cluster) override;
+  bool infoString(weft_info_str key, std::string_view& out) override;
+  bool infoNumber(weft_info_u64 key, uint64_t& out) override;
+  int metadataSet(std::string_view key, std::string_view value) override;
+  bool metadataGet(std::string_view key, std::string_view& value) override;
+  weft_worker_host* worker() override;
+
+ private:
+  void addForwardingHeaders();
+  void addFlag(std::string_view flag);
+  void sendResponseHeaders(bool end_stream);
+  void writeAccessLog();
+  void releaseUpstream();
+  int64_t elapsedMicros() const;
+
+  ConnectionManager& connection_;
+  ResponseEncoder& encoder_;
+  server::SnapshotPtr snapshot_;
+  const server::ListenerSnapshot& listener_;
+
+  HeaderMap request_headers_;
+  HeaderMap request_trailers_;
+  HeaderMap response_headers_;
+  HeaderMap response_trailers_;
+  bool expect_continue_ = false;
+  bool request_started_upstream_ = false;
+  bool response_started_ = false;  // headers handed to the codec
+  bool response_headers_exist_ = false;
+  bool local_reply_ = false;
+  bool completed_ = false;
+  bool waiting_upstream_drain_ = false;
+
+  std::string cluster_;
+  std::string route_;
+  std::string flags_;
+  std::string request_id_;
+  std::string upstream_host_;
+  std::vector<std::pair<std::string, std::string>> metadata_;
+  uint32_t response_code_ = 0;
+  uint64_t bytes_received_ = 0;
+  uint64_t bytes_sent_ = 0;
+  std::chrono::system_clock::time_point start_wall_;
+  std::chrono::steady_clock::time_point start_;
+  int64_t upstream_service_time_us_ = -1;
+  std::chrono::steady_clock::time_point upstream_start_;
+  std::unique_ptr<upstream::UpstreamRequest> upstream_;
+  // Last: module stream contexts are created once every field above exists.
+  FilterManager filters_;
+};
+
+}  // namespace weft::http

@@ -1,0 +1,78 @@
+// Server: the proxy's main thread. Loads the bootstrap, builds config snapshots, opens one
+// listening socket per listener per worker, starts the workers and the admin endpoint, and reacts
+// to signals: SIGHUP reloads the file (a bad file is rejected whole and the running config keeps
+// serving), SIGTERM/SIGINT drain (stop accepting, let in-flight requests finish up to
+// drain_timeout, exit 0), SIGUSR1 reopens the access log.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/admin/admin_server.h"
+#include "core/event/event_loop.h"
+#include "core/server/snapshot.h"
+#include "core/server/worker.h"
+#include "core/stats/stats.h"
+#include "plugins/host/module_registry.h"
+
+namespace weft::server {
+
+struct Options {
+  std::string config_path;
+  uint32_t workers_override = 0;  // 0: take the file's value (or one per core)
+};
+
+class Server {
+ public:
+  explicit Server(Options options);
+  ~Server();
+
+  // Runs until drained. Returns the process exit code: 0 after a clean drain, 1 when the
+  // configuration could not be loaded at start.
+  int run();
+
+  // Admin-visible state, main thread only.
+  const SnapshotPtr& snapshot() const { return current_; }
+  const stats::Store& stats() const { return stats_; }
+  stats::Store& stats() { return stats_; }
+  const std::string& lastReloadError() const { return last_reload_error_; }
+  bool ready() const { return ready_ && !draining_; }
+  void startDrain();
+
+ private:
+  Result<SnapshotPtr> load();
+  // Opens sockets for the listeners of `snapshot` that are not open yet (all of them at start).
+  Result<std::vector<ListenerSockets>> openNewListeners(const ConfigSnapshot& snapshot);
+  void reload();
+  void checkDrained();
+  void installSignals();
+
+  Options options_;
+  event::EventLoop loop_;
+  stats::Store stats_;
+  plugins::ModuleRegistry modules_;
+  std::unique_ptr<admin::AdminServer> admin_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  uint32_t worker_count_ = 1;
+  SnapshotPtr current_;
+  uint64_t version_ = 0;
+  std::map<std::string, std::string> open_listeners_;  // name -> "address:port" bound
+  std::vector<event::EventPtr> signals_;
+  std::unique_ptr<event::Timer> drain_timer_;
+  std::chrono::steady_clock::time_point drain_deadline_;
+  std::string last_reload_error_;
+  bool ready_ = false;
+  bool draining_ = false;
+  stats::Counter& reload_success_;
+  stats::Counter& reload_failure_;
+};
+
+// Registers /config_dump, /clusters, /ready, /healthz and /drain for `server` (the stats and
+// logging endpoints come from core/admin).
+void addServerEndpoints(admin::AdminServer& admin, Server& server);
+
+}  // namespace weft::server

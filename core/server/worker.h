@@ -1,0 +1,81 @@
+// Worker: one data-plane thread with its own event loop, its own SO_REUSEPORT listening sockets,
+// its own upstream connection pools and the connections it accepted. A connection never leaves
+// its worker, so nothing on the data path takes a lock. The main thread talks to a worker only by
+// posting closures to its loop (new snapshot, drain, stop).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <list>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/event/event_loop.h"
+#include "core/http/connection_manager.h"
+#include "core/network/listener.h"
+#include "core/server/snapshot.h"
+#include "core/tcp/tcp_proxy.h"
+#include "plugins/host/host_stream.h"
+
+namespace weft::server {
+
+// Listening sockets opened by the main thread for one worker, keyed by listener name.
+using ListenerSockets = std::map<std::string, int>;
+
+class Worker : public http::WorkerContext {
+ public:
+  Worker(uint32_t index, stats::Store& stats);
+  ~Worker() override;
+
+  // Starts the thread on `snapshot` with `sockets` (one per listener).
+  void start(SnapshotPtr snapshot, ListenerSockets sockets);
+  // Posts a new snapshot; `sockets` holds sockets for listeners that are new in it. Listeners
+  // gone from the snapshot stop accepting; their open connections finish.
+  void update(SnapshotPtr snapshot, ListenerSockets sockets);
+  // Posts: stop accepting, close idle connections, end keep-alive on the others.
+  void drain();
+  // Posts loop exit and joins the thread.
+  void stop();
+  // Open downstream connections (HTTP and TCP). Safe from any thread.
+  size_t activeConnections() const { return active_.load(std::memory_order_relaxed); }
+
+  // WorkerContext
+  event_base* base() override { return loop_.base(); }
+  event::DeferredDeleter& deleter() override { return *deleter_; }
+  const SnapshotPtr& snapshot() override { return snapshot_; }
+  upstream::ConnPool* pool(const ConfigSnapshot& snapshot, std::string_view cluster) override;
+  uint32_t index() const override { return host_worker_.index; }
+  weft_worker_host* hostWorker() override { return host_worker_.handle(); }
+  std::mt19937_64& random() override { return random_; }
+  bool draining() const override { return draining_; }
+  void connectionClosed(event::Deletable& connection) override;
+
+ private:
+  void apply(SnapshotPtr snapshot, ListenerSockets sockets);
+  void accept(const std::string& listener, evutil_socket_t fd, const network::Address& peer);
+  void acceptTcp(const ListenerSnapshot& listener, evutil_socket_t fd);
+  void sweepRetiredPools();
+  stats::Counter& tcpCounter(const std::string& listener, const char* name);
+
+  event::EventLoop loop_;
+  std::unique_ptr<event::DeferredDeleter> deleter_;
+  std::thread thread_;
+  stats::Store& stats_;
+  plugins::HostWorker host_worker_;
+  std::mt19937_64 random_;
+  SnapshotPtr snapshot_;
+  std::map<std::string, std::unique_ptr<network::Listener>> listeners_;
+  std::map<std::string, std::unique_ptr<upstream::ConnPool>, std::less<>> pools_;
+  std::vector<std::unique_ptr<upstream::ConnPool>> retired_pools_;
+  std::map<std::string, std::unique_ptr<tcp::TcpProxyStats>> tcp_stats_;
+  std::list<std::unique_ptr<http::ConnectionManager>> connections_;
+  std::map<std::string, size_t> tcp_next_endpoint_;
+  std::atomic<size_t> active_{0};
+  bool draining_ = false;
+};
+
+}  // namespace weft::server

@@ -1,0 +1,53 @@
+// ClusterInfo: the immutable, shared description of one upstream cluster in a config snapshot —
+// its resolved endpoints, limits and stats. Workers build their own connection pools from it.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/config/bootstrap.h"
+#include "core/http/http1_parser.h"
+#include "core/network/address.h"
+#include "core/stats/stats.h"
+
+namespace weft::upstream {
+
+struct ClusterStats {
+  explicit ClusterStats(stats::Store& store, const std::string& cluster);
+  stats::Counter& cx_total;
+  stats::Gauge& cx_active;
+  stats::Counter& cx_connect_fail;
+  stats::Counter& cx_connect_timeout;
+  stats::Counter& cx_overflow;        // a new connection was needed but max_connections was hit
+  stats::Counter& cx_destroy_remote;  // the upstream closed a connection
+  stats::Counter& rq_total;
+  stats::Gauge& rq_active;
+  stats::Counter& rq_pending_overflow;  // 503: too many requests waiting for a connection
+  stats::Counter& rq_reset;
+  stats::Counter& rq_1xx;
+  stats::Counter& rq_2xx;
+  stats::Counter& rq_3xx;
+  stats::Counter& rq_4xx;
+  stats::Counter& rq_5xx;
+  stats::Counter& protocol_error;
+
+  stats::Counter& byClass(int status);
+};
+
+struct ClusterInfo {
+  config::Cluster config;
+  std::vector<network::Address> endpoints;
+  http1::Limits response_limits;
+  std::unique_ptr<ClusterStats> stats;
+
+  // Resolves the endpoints; stats are found or created in `store` under tag cluster=<name>.
+  static Result<std::shared_ptr<const ClusterInfo>> create(const config::Cluster& config,
+                                                           stats::Store& store);
+  // Same endpoints and limits: a worker keeps its pool (and its warm connections) across reloads.
+  bool sameShape(const ClusterInfo& other) const;
+};
+
+using ClusterInfoPtr = std::shared_ptr<const ClusterInfo>;
+
+}  // namespace weft::upstream

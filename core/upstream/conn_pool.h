@@ -1,0 +1,108 @@
+// ConnPool: one worker's HTTP/1.1 connections to one cluster. Endpoints are chosen round robin;
+// idle keep-alive connections are reused before new ones are opened; at max_connections new
+// requests wait (up to max_pending_requests, else they fail with overflow). Connections that sit
+// idle longer than the cluster's idle_timeout are closed. Worker-local: no locks.
+#pragma once
+
+#include <event2/bufferevent.h>
+
+#include <cstdint>
+#include <deque>
+#include <list>
+#include <memory>
+
+#include "core/event/event_loop.h"
+#include "core/http/http1_client_codec.h"
+#include "core/upstream/cluster.h"
+
+namespace weft::upstream {
+
+class UpstreamConnection;
+
+// The user of a pooled connection: one stream's upstream request.
+class PoolClient {
+ public:
+  virtual ~PoolClient() = default;
+  // A connection is ready for this client's request: encode it through connection.codec().
+  virtual void onPoolReady(UpstreamConnection& connection) = 0;
+  enum class Failure { kConnectFailure, kConnectTimeout, kOverflow };
+  virtual void onPoolFailure(Failure failure) = 0;
+  // The connection broke before the response completed.
+  virtual void onUpstreamReset() = 0;
+  // The connection's output fell below its low watermark: more request body may be sent.
+  virtual void onUpstreamWriteDrained() = 0;
+};
+
+class ConnPool;
+
+class UpstreamConnection : public http::ClientCodecCallbacks, public event::Deletable {
+ public:
+  UpstreamConnection(ConnPool& pool, size_t endpoint);
+  ~UpstreamConnection() override;
+
+  http::Http1ClientCodec& codec() { return codec_; }
+  const network::Address& address() const;
+  // Stop / resume reading the response (backpressure from a slow downstream).
+  void readDisable(bool disable);
+  // The client is done with the connection early (its stream was reset): close it.
+  void abandon();
+
+  // ClientCodecCallbacks
+  void onResponseComplete() override;
+  void onUpstreamProtocolError(http1::ParseError error) override;
+
+ private:
+  friend class ConnPool;
+  enum class State { kConnecting, kBusy, kIdle, kClosed };
+
+  bool connect();
+  void attach(PoolClient& client);
+  void close();
+  static void onRead(bufferevent*, void* self);
+  static void onWrite(bufferevent*, void* self);
+  static void onEvent(bufferevent*, short what, void* self);
+
+  ConnPool& pool_;
+  size_t endpoint_;
+  bufferevent* bev_ = nullptr;
+  http::Http1ClientCodec codec_;
+  State state_ = State::kConnecting;
+  PoolClient* client_ = nullptr;
+  event::Timer timer_;  // connect timeout, then idle timeout
+  uint32_t requests_ = 0;
+};
+
+class ConnPool {
+ public:
+  ConnPool(event_base* base, event::DeferredDeleter& deleter, ClusterInfoPtr cluster,
+           size_t high_watermark);
+  ~ConnPool();
+
+  // Hands `client` a connection now or later (onPoolReady), or fails it (onPoolFailure).
+  void newStream(PoolClient& client);
+  // Withdraws a client still waiting for a connection.
+  void cancel(PoolClient& client);
+  // Closes idle connections; busy ones close when their exchange ends. True once nothing is open.
+  bool drain();
+
+  const ClusterInfo& cluster() const { return *cluster_; }
+  const ClusterInfoPtr& clusterPtr() const { return cluster_; }
+  size_t connectionCount() const { return connections_.size(); }
+
+ private:
+  friend class UpstreamConnection;
+  void onConnectionFree(UpstreamConnection& connection);  // reusable and idle now
+  void onConnectionClosed(UpstreamConnection& connection);
+  void onConnectFailure(UpstreamConnection& connection, PoolClient::Failure failure);
+
+  event_base* base_;
+  event::DeferredDeleter& deleter_;
+  ClusterInfoPtr cluster_;
+  size_t high_watermark_;
+  std::list<std::unique_ptr<UpstreamConnection>> connections_;
+  std::deque<PoolClient*> pending_;
+  size_t next_endpoint_ = 0;
+  bool draining_ = false;
+};
+
+}  // namespace weft::upstream

@@ -1,0 +1,78 @@
+// UpstreamRequest: the upstream half of one stream. Waits for a pooled connection, encodes the
+// request that passed the filter chain onto it (headers, streamed body, trailers) and hands the
+// response back to its stream as the codec decodes it. Request body that arrives before the
+// connection is ready waits here; the stream stops reading from the client while more than the
+// high watermark is waiting.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/event/event_loop.h"
+#include "core/http/codec.h"
+#include "core/upstream/conn_pool.h"
+
+namespace weft::upstream {
+
+class UpstreamRequestCallbacks {
+ public:
+  virtual ~UpstreamRequestCallbacks() = default;
+  virtual void upstream100Continue() = 0;
+  virtual void upstreamHeaders(http::HeaderMap&& headers, bool end_stream) = 0;
+  virtual void upstreamData(evbuffer* data, bool end_stream) = 0;
+  virtual void upstreamTrailers(http::HeaderMap&& trailers) = 0;
+  // No response will come: connect failure/timeout, overflow, or the connection broke.
+  // `response_started` tells whether headers already went to the client.
+  virtual void upstreamFailed(PoolClient::Failure failure, bool reset, bool response_started) = 0;
+  // The request may flow again (the upstream drained its output).
+  virtual void upstreamWritable() = 0;
+};
+
+class UpstreamRequest : public PoolClient, public http::ResponseDecoder, public event::Deletable {
+ public:
+  UpstreamRequest(ConnPool& pool, UpstreamRequestCallbacks& callbacks,
+                  const http::HeaderMap& request_headers, size_t high_watermark);
+  ~UpstreamRequest() override;  // gives up a connection still mid-exchange
+
+  // Starts the exchange: asks the pool for a connection (headers go out once it is ready).
+  void start(bool end_stream);
+  void sendData(evbuffer* data, bool end_stream);
+  void sendTrailers(const http::HeaderMap& trailers);
+  // Request bytes not yet written to the upstream socket.
+  size_t bufferedBytes() const;
+  // Stop / resume reading the response.
+  void readDisable(bool disable);
+
+  const std::string& upstreamHost() const { return upstream_host_; }
+  bool responseComplete() const { return response_complete_; }
+
+  // PoolClient
+  void onPoolReady(UpstreamConnection& connection) override;
+  void onPoolFailure(Failure failure) override;
+  void onUpstreamReset() override;
+  void onUpstreamWriteDrained() override;
+
+  // ResponseDecoder
+  void decode100Continue() override;
+  void decodeHeaders(http::HeaderMap&& headers, bool end_stream) override;
+  void decodeData(evbuffer* data, bool end_stream) override;
+  void decodeTrailers(http::HeaderMap&& trailers) override;
+
+ private:
+  ConnPool& pool_;
+  UpstreamRequestCallbacks& callbacks_;
+  const http::HeaderMap& request_headers_;
+  size_t high_watermark_;
+  UpstreamConnection* connection_ = nullptr;
+  bool waiting_for_pool_ = false;
+  bool headers_end_ = false;
+  event::EvbufferPtr pending_body_;
+  bool pending_end_ = false;
+  const http::HeaderMap* pending_trailers_ = nullptr;
+  bool response_started_ = false;
+  bool response_complete_ = false;
+  bool read_disabled_ = false;
+  std::string upstream_host_;
+};
+
+}  // namespace weft::upstream
