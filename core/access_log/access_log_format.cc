@@ -68,11 +68,21 @@ void appendJsonString(std::string& out, std::string_view text) {
   out += '"';
   for (char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += "\\u00";
@@ -203,7 +213,8 @@ Result<std::vector<AccessLogFormat::Piece>> AccessLogFormat::parse(std::string_v
     } else if (has_argument) {
       size_t question = argument.find('?');
       piece.text = lowered(argument.substr(0, question));
-      if (question != std::string_view::npos) piece.fallback = lowered(argument.substr(question + 1));
+      if (question != std::string_view::npos)
+        piece.fallback = lowered(argument.substr(question + 1));
       if (piece.text.empty() || (question != std::string_view::npos && piece.fallback.empty())) {
         return Status::error("access log field " + quoted + " has an empty header name");
       }
@@ -232,7 +243,8 @@ Result<AccessLogFormat> AccessLogFormat::compileJson(
   AccessLogFormat format;
   for (const auto& [key, value] : fields) {
     auto pieces = parse(value);
-    if (!pieces) return Status::error("access log JSON key '" + key + "': " + pieces.status().message());
+    if (!pieces)
+      return Status::error("access log JSON key '" + key + "': " + pieces.status().message());
     JsonMember member;
     member.prefix = format.members_.empty() ? "{" : ",";
     appendJsonString(member.prefix, key);
@@ -249,7 +261,9 @@ bool AccessLogFormat::appendField(const Piece& piece, const AccessLogRecord& r, 
   size_t mark = out.size();
   bool present = true;
   switch (piece.field) {
-    case Field::kLiteral: out += piece.text; break;
+    case Field::kLiteral:
+      out += piece.text;
+      break;
     case Field::kStartTime:
       present = r.start_time.time_since_epoch().count() != 0;
       if (present) appendIsoTime(out, r.start_time);
@@ -260,23 +274,43 @@ bool AccessLogFormat::appendField(const Piece& piece, const AccessLogRecord& r, 
     case Field::kResponseHeader:
       present = appendHeader(out, r.response_headers, piece.text, piece.fallback);
       break;
-    case Field::kProtocol: present = appendView(out, r.protocol); break;
-    case Field::kResponseCode: appendInt(out, r.response_code); break;
-    case Field::kResponseFlags: present = appendView(out, r.response_flags); break;
-    case Field::kBytesReceived: appendInt(out, r.bytes_received); break;
-    case Field::kBytesSent: appendInt(out, r.bytes_sent); break;
-    case Field::kDuration: appendInt(out, r.duration_us / 1000); break;
+    case Field::kProtocol:
+      present = appendView(out, r.protocol);
+      break;
+    case Field::kResponseCode:
+      appendInt(out, r.response_code);
+      break;
+    case Field::kResponseFlags:
+      present = appendView(out, r.response_flags);
+      break;
+    case Field::kBytesReceived:
+      appendInt(out, r.bytes_received);
+      break;
+    case Field::kBytesSent:
+      appendInt(out, r.bytes_sent);
+      break;
+    case Field::kDuration:
+      appendInt(out, r.duration_us / 1000);
+      break;
     case Field::kUpstreamServiceTime:
       present = r.upstream_service_time_us >= 0;
       if (present) appendInt(out, r.upstream_service_time_us / 1000);
       break;
-    case Field::kUpstreamHost: present = appendView(out, r.upstream_host); break;
-    case Field::kUpstreamCluster: present = appendView(out, r.upstream_cluster); break;
-    case Field::kRouteName: present = appendView(out, r.route_name); break;
+    case Field::kUpstreamHost:
+      present = appendView(out, r.upstream_host);
+      break;
+    case Field::kUpstreamCluster:
+      present = appendView(out, r.upstream_cluster);
+      break;
+    case Field::kRouteName:
+      present = appendView(out, r.route_name);
+      break;
     case Field::kDownstreamRemoteAddress:
       present = appendView(out, r.downstream_remote_address);
       break;
-    case Field::kDownstreamLocalAddress: present = appendView(out, r.downstream_local_address); break;
+    case Field::kDownstreamLocalAddress:
+      present = appendView(out, r.downstream_local_address);
+      break;
     case Field::kDynamicMetadata:
       present = false;
       if (r.metadata != nullptr) {

@@ -39,9 +39,9 @@ struct AccessLogRecord {
   uint64_t bytes_received = 0;      // request body bytes
   uint64_t bytes_sent = 0;          // response body bytes
   std::chrono::system_clock::time_point start_time;  // first byte of the request
-  int64_t duration_us = 0;                   // start to last byte sent
-  int64_t upstream_service_time_us = -1;     // upstream request to response head; -1: none
-  std::string_view upstream_host;            // "10.0.0.7:8080"
+  int64_t duration_us = 0;                           // start to last byte sent
+  int64_t upstream_service_time_us = -1;             // upstream request to response head; -1: none
+  std::string_view upstream_host;                    // "10.0.0.7:8080"
   std::string_view upstream_cluster;
   std::string_view route_name;
   std::string_view downstream_remote_address;  // "ip:port"
@@ -95,8 +95,8 @@ class AccessLogFormat {
   };
   struct Piece {
     Field field = Field::kLiteral;
-    std::string text;      // the literal, the lower-case header name, or the metadata key
-    std::string fallback;  // the second header of "X?Y", lower-case; empty if none
+    std::string text;       // the literal, the lower-case header name, or the metadata key
+    std::string fallback;   // the second header of "X?Y", lower-case; empty if none
     size_t max_length = 0;  // 0: no limit
   };
   struct JsonMember {

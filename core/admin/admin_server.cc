@@ -67,8 +67,8 @@ Result<uint16_t> AdminServer::listen(const std::string& address, uint16_t port) 
   }
   evhttp_bound_socket* bound = evhttp_bind_socket_with_handle(http_, address.c_str(), port);
   if (bound == nullptr) {
-    return Status::error("admin: cannot listen on " + address + ":" + std::to_string(port) +
-                         ": " + std::strerror(errno));
+    return Status::error("admin: cannot listen on " + address + ":" + std::to_string(port) + ": " +
+                         std::strerror(errno));
   }
   return boundPort(evhttp_bound_socket_get_fd(bound));
 }
@@ -128,30 +128,31 @@ std::string AdminServer::index() const {
 }
 
 void addStatsHandlers(AdminServer& server, const stats::Store& store) {
-  server.addHandler("/stats", "print server stats (?filter=<substring> keeps matching names)",
-                    [&store](std::string_view, std::string_view, const auto& query) {
-                      std::string text = store.renderText();
-                      auto filter = query.find("filter");
-                      if (filter == query.end()) return AdminResponse{.body = std::move(text)};
-                      // Keep the lines whose name (before ": ") contains the filter.
-                      std::string kept;
-                      size_t start = 0;
-                      while (start < text.size()) {
-                        size_t end = std::min(text.find('\n', start), text.size());
-                        std::string_view line(text.data() + start, end - start);
-                        if (line.substr(0, line.find(": ")).find(filter->second) !=
-                            std::string_view::npos) {
-                          kept.append(line);
-                          kept += '\n';
-                        }
-                        start = end + 1;
-                      }
-                      return AdminResponse{.body = std::move(kept)};
-                    });
+  server.addHandler(
+      "/stats", "print server stats (?filter=<substring> keeps matching names)",
+      [&store](std::string_view, std::string_view, const auto& query) {
+        std::string text = store.renderText();
+        auto filter = query.find("filter");
+        if (filter == query.end()) return AdminResponse{.body = std::move(text)};
+        // Keep the lines whose name (before ": ") contains the filter.
+        std::string kept;
+        size_t start = 0;
+        while (start < text.size()) {
+          size_t end = std::min(text.find('\n', start), text.size());
+          std::string_view line(text.data() + start, end - start);
+          if (line.substr(0, line.find(": ")).find(filter->second) != std::string_view::npos) {
+            kept.append(line);
+            kept += '\n';
+          }
+          start = end + 1;
+        }
+        return AdminResponse{.body = std::move(kept)};
+      });
   server.addHandler("/stats/prometheus", "print server stats in Prometheus text format",
                     [&store](std::string_view, std::string_view, const auto&) {
-                      return AdminResponse{.content_type = "text/plain; version=0.0.4; charset=utf-8",
-                                           .body = store.renderPrometheus()};
+                      return AdminResponse{
+                          .content_type = "text/plain; version=0.0.4; charset=utf-8",
+                          .body = store.renderPrometheus()};
                     });
 }
 
@@ -165,7 +166,7 @@ void addLoggingHandler(AdminServer& server) {
           if (!log::parseLevel(level->second, parsed)) {
             return AdminResponse{.status = 400,
                                  .body = "unknown level '" + level->second +
-                                     "'; use debug, info, warn, error or off\n"};
+                                         "'; use debug, info, warn, error or off\n"};
           }
           log::setLevel(parsed);
           log::info("admin: log level set to " + level->second);

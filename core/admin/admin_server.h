@@ -6,9 +6,9 @@
 // inside the event loop, so they must answer quickly and never block.
 //
 // Routing is by exact path. "GET /" lists every endpoint with its help text; an unknown path gets
-// 404 with the same list. Only GET and POST reach handlers (evhttp answers others with 501); a handler
-// that changes state checks the method itself (Envoy makes /drain and /logging POST-only; ours
-// accept POST, and /logging also GET so `curl host:port/logging?level=debug` works).
+// 404 with the same list. Only GET and POST reach handlers (evhttp answers others with 501); a
+// handler that changes state checks the method itself (Envoy makes /drain and /logging POST-only;
+// ours accept POST, and /logging also GET so `curl host:port/logging?level=debug` works).
 #pragma once
 
 #include <cstdint>
@@ -37,8 +37,8 @@ struct AdminResponse {
 
 // `method` is "GET" or "POST"; `path` excludes the query; `query` holds the decoded query
 // parameters (the last value wins when a key repeats).
-using AdminHandler = std::function<AdminResponse(
-    std::string_view method, std::string_view path, const std::map<std::string, std::string>& query)>;
+using AdminHandler = std::function<AdminResponse(std::string_view method, std::string_view path,
+                                                 const std::map<std::string, std::string>& query)>;
 
 class AdminServer {
  public:

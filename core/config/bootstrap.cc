@@ -6,13 +6,16 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <limits>
 #include <map>
+#include <sstream>
 
 #include "core/config/yaml_fields.h"
 #include "core/config/yaml_to_json.h"
@@ -31,9 +34,14 @@ constexpr std::string_view kRouteConfigKeys[] = {"name", "virtual_hosts"};
 constexpr std::string_view kVirtualHostKeys[] = {"name", "domains", "routes"};
 constexpr std::string_view kRouteKeys[] = {"match", "cluster"};
 constexpr std::string_view kMatchKeys[] = {"prefix", "path"};
-constexpr std::string_view kClusterKeys[] = {
-    "name",           "connect_timeout", "lb_policy", "endpoints", "max_connections",
-    "max_pending_requests", "idle_timeout", "max_requests_per_connection"};
+constexpr std::string_view kClusterKeys[] = {"name",
+                                             "connect_timeout",
+                                             "lb_policy",
+                                             "endpoints",
+                                             "max_connections",
+                                             "max_pending_requests",
+                                             "idle_timeout",
+                                             "max_requests_per_connection"};
 
 constexpr uint32_t kNoMax = std::numeric_limits<uint32_t>::max();
 
@@ -79,8 +87,7 @@ std::optional<std::string> canonicalAddress(const std::string& text) {
 
 std::string hostPort(const SocketAddress& address) {
   const bool v6 = address.address.find(':') != std::string::npos;
-  return (v6 ? "[" + address.address + "]" : address.address) + ":" +
-         std::to_string(address.port);
+  return (v6 ? "[" + address.address + "]" : address.address) + ":" + std::to_string(address.port);
 }
 
 // Names defined in one section (clusters, route configs, ...) and where.
@@ -112,8 +119,7 @@ class BootstrapParser {
   void parseVirtualHost(const Field& item, NameIndex& names, NameIndex& domains);
   void parseRoute(const Field& item);
   void parseCluster(const Field& item);
-  bool readSocketAddress(const FieldMap& map, uint32_t min_port, bool required,
-                         SocketAddress& out);
+  void readSocketAddress(const FieldMap& map, uint32_t min_port, bool required, SocketAddress& out);
   bool readName(const FieldMap& map, NameIndex& names, std::string_view kind, std::string& out);
   void define(NameIndex& names, const std::string& name, const Field& field, std::string_view kind);
   void checkDomain(const Field& field, const std::string& domain);
@@ -121,6 +127,9 @@ class BootstrapParser {
   // when it cannot be converted.
   std::optional<std::string> toJson(const Field& field);
   void checkReferences();
+  // Runs `parse` on each item until a problem is recorded: only the first one is reported, and
+  // aliases can make a short file list one big entry many times.
+  void forEach(const std::vector<Field>& items, const std::function<void(const Field&)>& parse);
 
   FieldErrors errors_;
   Bootstrap bootstrap_;
@@ -154,11 +163,11 @@ Result<Bootstrap> BootstrapParser::parse(const YAML::Node& root) {
     } else if (entry.key == "access_log") {
       parseAccessLog(field);
     } else if (entry.key == "listeners") {
-      for (const Field& item : readList(field, errors_)) parseListener(item);
+      forEach(readList(field, errors_), [&](const Field& item) { parseListener(item); });
     } else if (entry.key == "route_configs") {
-      for (const Field& item : readList(field, errors_)) parseRouteConfig(item);
+      forEach(readList(field, errors_), [&](const Field& item) { parseRouteConfig(item); });
     } else if (entry.key == "clusters") {
-      for (const Field& item : readList(field, errors_)) parseCluster(item);
+      forEach(readList(field, errors_), [&](const Field& item) { parseCluster(item); });
     }
   }
   if (errors_.ok()) checkReferences();
@@ -185,7 +194,9 @@ void BootstrapParser::parseAccessLog(const Field& field) {
   if (format) readString(*format, errors_, log.format);
   if (json) {
     const FieldMap keys(*json, /*allowed=*/{}, errors_);  // any key: the user names them
-    if (keys.isMap() && keys.entries().empty()) errors_.add(json->mark, json->path, "must not be empty");
+    if (keys.isMap() && keys.entries().empty()) {
+      errors_.add(json->mark, json->path, "must not be empty");
+    }
     for (const FieldMap::Entry& entry : keys.entries()) {
       std::string value;
       if (readString(entry.field, errors_, value)) log.json.emplace_back(entry.key, value);
@@ -198,14 +209,15 @@ void BootstrapParser::parseListener(const Field& item) {
   Listener listener;
   const FieldMap map(item, kListenerKeys, errors_);
   readName(map, listener_names_, "listener", listener.name);
-  if (readSocketAddress(map, 1, /*required=*/true, listener.address)) {
-    const auto [used, inserted] = bound_.emplace(
+  readSocketAddress(map, 1, /*required=*/true, listener.address);
+  if (errors_.ok()) {  // then the address and the port were both read
+    const auto [user, inserted] = bound_.emplace(
         listener.address.address + " " + std::to_string(listener.address.port), listener.name);
     if (!inserted) {
       const Field port = *map.get("port");
-      errors_.add(port.mark, port.path,
-                  hostPort(listener.address) + " is already used by listener " +
-                      quoted(used->second));
+      errors_.add(
+          port.mark, port.path,
+          hostPort(listener.address) + " is already used by listener " + quoted(user->second));
     }
   }
   bool protocol_known = true;
@@ -233,12 +245,14 @@ void BootstrapParser::parseListener(const Field& item) {
       references_.push_back({&route_config_names_, "route config", listener.route_config, *field});
     }
     if (filters) {
-      for (const Field& filter : readList(*filters, errors_)) {
-        listener.filters.push_back(parseFilter(filter));
-      }
+      forEach(readList(*filters, errors_),
+              [&](const Field& item) { listener.filters.push_back(parseFilter(item)); });
     }
   } else if (protocol_known) {
-    if (route_config) errors_.add(route_config->mark, route_config->path, "only http listeners take a route_config");
+    if (route_config) {
+      errors_.add(route_config->mark, route_config->path,
+                  "only http listeners take a route_config");
+    }
     if (filters) errors_.add(filters->mark, filters->path, "only http listeners take filters");
     if (auto field = map.require("cluster", "a tcp listener needs one");
         field && readString(*field, errors_, listener.cluster)) {
@@ -258,8 +272,9 @@ FilterConfig BootstrapParser::parseFilter(const Field& item) {
   const std::optional<Field> builtin = map.get("builtin");
   if (map.isMap() && plugin.has_value() == builtin.has_value()) {
     errors_.add(map.mark(), map.path(),
-                plugin ? "set both plugin: and builtin:; choose one"
-                       : "needs exactly one of plugin: (path of a .so) or builtin: (a filter name)");
+                plugin
+                    ? "set both plugin: and builtin:; choose one"
+                    : "needs exactly one of plugin: (path of a .so) or builtin: (a filter name)");
   }
   if (plugin) readString(*plugin, errors_, filter.plugin);
   if (builtin) readString(*builtin, errors_, filter.builtin);
@@ -298,9 +313,8 @@ void BootstrapParser::parseRouteConfig(const Field& item) {
   if (auto virtual_hosts = map.require("virtual_hosts")) {
     NameIndex names;
     NameIndex domains;
-    for (const Field& virtual_host : readNonEmptyList(*virtual_hosts, errors_)) {
-      parseVirtualHost(virtual_host, names, domains);
-    }
+    forEach(readNonEmptyList(*virtual_hosts, errors_),
+            [&](const Field& item) { parseVirtualHost(item, names, domains); });
   }
   bootstrap_.route_configs.push_back(std::move(route_config));
 }
@@ -310,15 +324,15 @@ void BootstrapParser::parseVirtualHost(const Field& item, NameIndex& names, Name
   std::string name;
   readName(map, names, "virtual host", name);
   if (auto list = map.require("domains")) {
-    for (const Field& field : readNonEmptyList(*list, errors_)) {
+    forEach(readNonEmptyList(*list, errors_), [&](const Field& item) {
       std::string domain;
-      if (!readString(field, errors_, domain)) continue;
-      checkDomain(field, domain);
-      define(domains, domain, field, "domain");
-    }
+      if (!readString(item, errors_, domain)) return;
+      checkDomain(item, domain);
+      define(domains, domain, item, "domain");
+    });
   }
   if (auto routes = map.require("routes")) {
-    for (const Field& route : readList(*routes, errors_)) parseRoute(route);
+    forEach(readList(*routes, errors_), [&](const Field& item) { parseRoute(item); });
   }
 }
 
@@ -339,9 +353,9 @@ void BootstrapParser::parseRoute(const Field& item) {
     const std::optional<Field> prefix = kinds.get("prefix");
     const std::optional<Field> path = kinds.get("path");
     if (kinds.isMap() && prefix.has_value() == path.has_value()) {
-      errors_.add(kinds.mark(), kinds.path(),
-                  prefix ? "set both prefix and path; choose one"
-                         : "needs exactly one of prefix or path");
+      errors_.add(
+          kinds.mark(), kinds.path(),
+          prefix ? "set both prefix and path; choose one" : "needs exactly one of prefix or path");
     }
     for (const std::optional<Field>& field : {prefix, path}) {
       std::string value;
@@ -370,11 +384,11 @@ void BootstrapParser::parseCluster(const Field& item) {
                 "unsupported lb_policy " + quoted(cluster.lb_policy) + " (supported: round_robin)");
   }
   if (auto endpoints = map.require("endpoints")) {
-    for (const Field& endpoint : readNonEmptyList(*endpoints, errors_)) {
-      const FieldMap address(endpoint, kAddressKeys, errors_);
+    forEach(readNonEmptyList(*endpoints, errors_), [&](const Field& item) {
+      const FieldMap address(item, kAddressKeys, errors_);
       cluster.endpoints.emplace_back();
       readSocketAddress(address, 1, /*required=*/true, cluster.endpoints.back().address);
-    }
+    });
   }
   if (auto field = map.get("max_connections")) {
     readUint(*field, 1, kNoMax, errors_, cluster.max_connections);
@@ -382,37 +396,33 @@ void BootstrapParser::parseCluster(const Field& item) {
   if (auto field = map.get("max_pending_requests")) {
     readUint(*field, 1, kNoMax, errors_, cluster.max_pending_requests);
   }
-  if (auto field = map.get("idle_timeout")) readDuration(*field, 1, errors_, cluster.idle_timeout_ms);
+  if (auto field = map.get("idle_timeout")) {
+    readDuration(*field, 1, errors_, cluster.idle_timeout_ms);
+  }
   if (auto field = map.get("max_requests_per_connection")) {
     readUint(*field, 0, kNoMax, errors_, cluster.max_requests_per_connection);
   }
   bootstrap_.clusters.push_back(std::move(cluster));
 }
 
-bool BootstrapParser::readSocketAddress(const FieldMap& map, uint32_t min_port, bool required,
+void BootstrapParser::readSocketAddress(const FieldMap& map, uint32_t min_port, bool required,
                                         SocketAddress& out) {
-  const std::optional<Field> address = required ? map.require("address") : map.get("address");
-  const std::optional<Field> port = required ? map.require("port") : map.get("port");
-  bool ok = map.isMap();
-  std::string text;
-  if (address && readString(*address, errors_, text)) {
-    if (std::optional<std::string> canonical = canonicalAddress(text)) {
-      out.address = std::move(*canonical);
-    } else {
-      errors_.add(address->mark, address->path,
-                  "must be a numeric IPv4 or IPv6 address, got " + describe(address->node));
-      ok = false;
+  if (auto address = required ? map.require("address") : map.get("address")) {
+    std::string text;
+    if (readString(*address, errors_, text)) {
+      if (std::optional<std::string> canonical = canonicalAddress(text)) {
+        out.address = std::move(*canonical);
+      } else {
+        errors_.add(address->mark, address->path,
+                    "must be a numeric IPv4 or IPv6 address, got " + describe(address->node));
+      }
     }
-  } else if (address) {
-    ok = false;
   }
-  uint32_t number = 0;
-  if (port && readUint(*port, min_port, 65535, errors_, number)) {
-    out.port = static_cast<uint16_t>(number);
-  } else if (port) {
-    ok = false;
+  uint32_t port = 0;
+  if (auto field = required ? map.require("port") : map.get("port");
+      field && readUint(*field, min_port, 65535, errors_, port)) {
+    out.port = static_cast<uint16_t>(port);
   }
-  return ok && (address || !required) && (port || !required);
 }
 
 bool BootstrapParser::readName(const FieldMap& map, NameIndex& names, std::string_view kind,
@@ -443,6 +453,14 @@ std::optional<std::string> BootstrapParser::toJson(const Field& field) {
   return std::move(*json);
 }
 
+void BootstrapParser::forEach(const std::vector<Field>& items,
+                              const std::function<void(const Field&)>& parse) {
+  for (const Field& item : items) {
+    if (!errors_.ok()) return;
+    parse(item);
+  }
+}
+
 void BootstrapParser::checkReferences() {
   for (const Reference& reference : references_) {
     if (!reference.defined->contains(reference.name)) {
@@ -450,6 +468,38 @@ void BootstrapParser::checkReferences() {
                   "unknown " + std::string(reference.kind) + " " + quoted(reference.name));
     }
   }
+}
+
+// Where a second YAML document starts in `text`, if there is one. Asks the parser for two
+// documents at most: YAML::LoadAll loops forever, allocating, on some malformed input (a stray
+// "," at the top level: yaml-cpp 0.7 reports an endless stream of empty documents).
+std::optional<YAML::Mark> secondDocument(const std::string& text) {
+  class DocumentStarts : public YAML::EventHandler {
+   public:
+    int count = 0;
+    YAML::Mark second;
+    void OnDocumentStart(const YAML::Mark& mark) override {
+      if (++count == 2) second = mark;
+    }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                         YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                    YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+  };
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentStarts starts;
+  for (int i = 0; i < 2 && parser.HandleNextDocument(starts); ++i) {
+  }
+  if (starts.count < 2) return std::nullopt;
+  return starts.second;
 }
 
 // Reads the whole file; on failure returns errno.
@@ -495,13 +545,15 @@ Result<Bootstrap> parseBootstrap(std::string_view text, const std::string& sourc
   // is the edge where they become a Status.
   const FieldErrors where(source_name);
   try {
-    const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(text));
-    if (documents.size() > 1) {
-      return Status::error(where.location(documents[1].Mark()) +
-                           ": only one YAML document is allowed; another one starts here");
+    const std::string input(text);
+    const YAML::Node root = YAML::Load(input);
+    if (const std::optional<YAML::Mark> second = secondDocument(input)) {
+      return Status::error(where.location(*second) +
+                           ": only one YAML document is allowed; another one (or stray text) "
+                           "starts here");
     }
     BootstrapParser parser(source_name);
-    return parser.parse(documents.empty() ? YAML::Node() : documents.front());
+    return parser.parse(root);
   } catch (const YAML::Exception& e) {
     return Status::error(where.location(e.mark) + ": " + e.msg);
   } catch (const std::exception& e) {

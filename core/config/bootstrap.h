@@ -48,7 +48,7 @@
 // config) are unique; two listeners may not share an address and port; addresses are numeric
 // (stored in canonical form, e.g. "::1"); ports are 1..65535 except admin's; durations are below
 // 24h; counts and limits are positive unless a comment below gives 0 a meaning; workers 0..256.
-// Only listeners, route configs and clusters named elsewhere need to exist; the sections may
+// Every route config and cluster that a listener or route names must be defined; the sections may
 // come in any order. A filter's `config:` is absent or null → "{}", else its JSON form
 // (core/config/yaml_to_json.h). All JSON produced from one file is capped at 4 MiB, so YAML
 // aliases cannot blow a small file up. A user filter with `builtin: router` places the router

@@ -30,9 +30,8 @@ std::string rangeText(uint32_t min, uint32_t max) {
 
 // Parses all of `text` as decimal digits; false on anything else or on overflow.
 bool parseDecimal(std::string_view text, uint64_t& out) {
-  if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) {
-        return c >= '0' && c <= '9';
-      })) {
+  if (text.empty() ||
+      !std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; })) {
     return false;
   }
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
@@ -149,8 +148,7 @@ bool readString(const Field& field, FieldErrors& errors, std::string& out) {
   return true;
 }
 
-bool readUint(const Field& field, uint32_t min, uint32_t max, FieldErrors& errors,
-              uint32_t& out) {
+bool readUint(const Field& field, uint32_t min, uint32_t max, FieldErrors& errors, uint32_t& out) {
   const std::string* text = scalarOr(field, rangeText(min, max), errors);
   if (text == nullptr) return false;
   uint64_t value = 0;
@@ -210,7 +208,9 @@ std::vector<Field> readList(const Field& field, FieldErrors& errors) {
 
 std::vector<Field> readNonEmptyList(const Field& field, FieldErrors& errors) {
   std::vector<Field> items = readList(field, errors);
-  if (items.empty() && field.node.IsSequence()) errors.add(field.mark, field.path, "must not be empty");
+  if (items.empty() && field.node.IsSequence()) {
+    errors.add(field.mark, field.path, "must not be empty");
+  }
   return items;
 }
 

@@ -2,8 +2,8 @@
 // loader is built from these; any other YAML config reader can be too.
 //
 // Nothing here throws. A problem is recorded in a FieldErrors and reading carries on, so one pass
-// over a document checks everything and reports the first problem met. Every
-// message reads "<source>:<line>: <field path>: <what is wrong>", e.g.
+// over a document reports the first problem met. Every message reads
+// "<source>:<line>: <field path>: <what is wrong>", e.g.
 //   proxy.yaml:14: clusters[0].endpoints[1].port: must be an integer 1..65535, got "http"
 // A value's problems are reported on the line of its key ("port:"), or of its "- " item in a list.
 // Single-threaded use; the yaml-cpp nodes must outlive the objects that refer to them.

@@ -71,7 +71,8 @@ bool isTrue(std::string_view t) { return t == "true" || t == "True" || t == "TRU
 bool isFalse(std::string_view t) { return t == "false" || t == "False" || t == "FALSE"; }
 
 std::string lineOf(const YAML::Node& node) {
-  return node.Mark().is_null() ? std::string() : " (line " + std::to_string(node.Mark().line + 1) + ")";
+  return node.Mark().is_null() ? std::string()
+                               : " (line " + std::to_string(node.Mark().line + 1) + ")";
 }
 
 class JsonWriter {
@@ -188,13 +189,27 @@ void appendJsonString(std::string& out, std::string_view text) {
       continue;
     }
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           appendUnicodeEscape(out, c);

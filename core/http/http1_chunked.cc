@@ -11,8 +11,6 @@ namespace {
 
 using syntax::is;
 
-constexpr uint64_t kMaxChunkSize = static_cast<uint64_t>(INT64_MAX);
-
 int hexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -106,7 +104,7 @@ ChunkedDecoder::Step ChunkedDecoder::next(std::string_view input, http::HeaderMa
       size_t digits = 0;
       uint64_t size = 0;
       for (int h; digits < line.size() && (h = hexValue(line[digits])) >= 0; ++digits) {
-        if (size > (kMaxChunkSize >> 4)) return fail(ParseError::kBadChunkSize);
+        if (size > (syntax::kMaxBodyLength >> 4)) return fail(ParseError::kBadChunkSize);
         size = (size << 4) | static_cast<uint64_t>(h);
       }
       if (digits == 0 || !validExtensions(line.substr(digits))) {

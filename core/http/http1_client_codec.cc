@@ -92,10 +92,10 @@ bool Http1ClientCodec::dispatchHead(evbuffer* input) {
   http1::HeadScan scan = http1::scanHead(view, limits_, /*is_request=*/false);
   if (scan.state == http1::HeadScan::State::kIncomplete) return false;
   http1::ResponseHead head;
-  http1::ParseError error = scan.state == http1::HeadScan::State::kError
-                                ? scan.error
-                                : http1::parseResponseHead(view.substr(0, scan.head_length),
-                                                           method_, limits_, head);
+  http1::ParseError error =
+      scan.state == http1::HeadScan::State::kError
+          ? scan.error
+          : http1::parseResponseHead(view.substr(0, scan.head_length), method_, limits_, head);
   if (error != http1::ParseError::kNone) {
     keep_alive_ = false;
     state_ = State::kDone;

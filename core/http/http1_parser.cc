@@ -16,14 +16,13 @@ namespace {
 using http::equalsIgnoreCase;
 using syntax::hasCR;
 using syntax::is;
+using syntax::kMaxBodyLength;
 using syntax::nextLine;
 using syntax::trimOws;
 
 // RFC 9112 §2.2 asks servers to ignore "at least one" empty line before a request line; a few
 // are enough for clients that send a stray CRLF after a body, more is treated as garbage.
 constexpr int kMaxLeadingEmptyLines = 4;
-// Content-Length and chunk sizes must fit a signed 64-bit integer (below 2^63).
-constexpr uint64_t kMaxBodyLength = static_cast<uint64_t>(INT64_MAX);
 
 // The length of an empty line at the front of `data`: 1 ("\n"), 2 ("\r\n"), 0 if the front is not
 // an empty line, or -1 if it could still become one (a lone "\r" at the end).
@@ -269,9 +268,7 @@ ParseError parseRequestLine(std::string_view line, RequestLine& out) {
   for (char c : out.method) {
     if (!is(c, syntax::kTchar)) return ParseError::kInvalidMethod;
   }
-  for (char c : out.target) {
-    if (!is(c, syntax::kTarget)) return ParseError::kInvalidTarget;
-  }
+  if (!syntax::validTarget(out.target)) return ParseError::kInvalidTarget;
   return ParseError::kNone;
 }
 
@@ -327,9 +324,7 @@ ParseError parseStatusLine(std::string_view line, ResponseHead& out) {
   if (status < 100 || status > 599) return ParseError::kBadStatusLine;
   if (line.size() > 12) {
     if (line[12] != ' ') return ParseError::kBadStatusLine;
-    for (char c : line.substr(13)) {
-      if (!is(c, syntax::kFieldValue)) return ParseError::kBadStatusLine;
-    }
+    if (!syntax::validFieldValue(line.substr(13))) return ParseError::kBadStatusLine;
   }
   out.version_minor = static_cast<uint8_t>(line[7] - '0');
   out.status = status;

@@ -12,6 +12,9 @@
 
 namespace weft::http1::syntax {
 
+// Content-Length values and chunk sizes must fit a signed 64-bit integer (below 2^63).
+inline constexpr uint64_t kMaxBodyLength = static_cast<uint64_t>(INT64_MAX);
+
 // Bit flags of kByteClasses; one byte may be in several classes.
 enum : uint8_t {
   kTchar = 1,       // token character: field names, methods, codings
@@ -48,6 +51,41 @@ inline constexpr std::array<uint8_t, 256> kByteClasses = makeByteClasses();
 inline bool is(char c, uint8_t byte_class) {
   return (kByteClasses[static_cast<uint8_t>(c)] & byte_class) != 0;
 }
+
+// Word-at-a-time tests, non-zero if and only if some byte of `word` matches; they let the hot
+// loops below skip 8 ordinary bytes per step.
+inline constexpr uint64_t kOnes = 0x0101010101010101ull;
+inline constexpr uint64_t kHighBits = 0x8080808080808080ull;
+inline uint64_t anyByteBelow(uint64_t word, uint8_t limit) {  // limit <= 128
+  return (word - kOnes * limit) & ~word & kHighBits;
+}
+inline uint64_t anyByteEqual(uint64_t word, uint8_t value) {
+  uint64_t diff = word ^ (kOnes * value);
+  return (diff - kOnes) & ~diff & kHighBits;
+}
+
+// True when every byte of `s` is in `byte_class`. Words of 8 bytes that hold no byte below
+// `lowest_plain` and no DEL (and, unless `allow_high`, no byte >= 0x80) are known to be in the
+// class and skipped; anything else is checked byte by byte.
+inline bool allIn(std::string_view s, uint8_t byte_class, uint8_t lowest_plain, bool allow_high) {
+  size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    uint64_t word;
+    std::memcpy(&word, s.data() + i, sizeof(word));
+    uint64_t odd = anyByteBelow(word, lowest_plain) | anyByteEqual(word, 0x7f);
+    if (!allow_high) odd |= word & kHighBits;
+    if (odd != 0) break;
+  }
+  for (; i < s.size(); ++i) {
+    if (!is(s[i], byte_class)) return false;
+  }
+  return true;
+}
+
+// Field values: SP, VCHAR, obs-text and HTAB (RFC 9110 §5.5).
+inline bool validFieldValue(std::string_view s) { return allIn(s, kFieldValue, 0x20, true); }
+// Request targets: VCHAR only.
+inline bool validTarget(std::string_view s) { return allIn(s, kTarget, 0x21, false); }
 
 inline bool hasCR(std::string_view line) {
   return !line.empty() && std::memchr(line.data(), '\r', line.size()) != nullptr;
@@ -88,9 +126,8 @@ inline ParseError parseField(std::string_view line, Field& out) {
     return hasCR(line) ? ParseError::kBareCR : ParseError::kBadHeaderName;
   }
   std::string_view value = trimOws(line.substr(colon + 1));
-  for (char c : value) {
-    if (!is(c, kFieldValue))
-      return hasCR(value) ? ParseError::kBareCR : ParseError::kBadHeaderValue;
+  if (!validFieldValue(value)) {
+    return hasCR(value) ? ParseError::kBareCR : ParseError::kBadHeaderValue;
   }
   out.name = line.substr(0, colon);
   out.value = value;

@@ -54,10 +54,17 @@ std::string promName(std::string_view name) {
 void appendLabelValue(std::string& out, std::string_view value) {
   for (char c : value) {
     switch (c) {
-      case '\\': out += "\\\\"; break;
-      case '"': out += "\\\""; break;
-      case '\n': out += "\\n"; break;
-      default: out += c;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        out += c;
     }
   }
 }
@@ -134,9 +141,12 @@ void appendPromSample(std::string& out, const std::string& family, const Store::
 
 std::string_view kindName(Kind kind) {
   switch (kind) {
-    case Kind::kCounter: return "counter";
-    case Kind::kGauge: return "gauge";
-    case Kind::kHistogram: return "histogram";
+    case Kind::kCounter:
+      return "counter";
+    case Kind::kGauge:
+      return "gauge";
+    case Kind::kHistogram:
+      return "histogram";
   }
   return "untyped";
 }
@@ -145,9 +155,9 @@ std::string_view kindName(Kind kind) {
 
 void Histogram::record(double value) {
   if (!(value > 0)) value = 0;  // also catches NaN
-  size_t i = static_cast<size_t>(
-      std::lower_bound(kDefaultBounds.begin(), kDefaultBounds.end(), value) -
-      kDefaultBounds.begin());
+  size_t i =
+      static_cast<size_t>(std::lower_bound(kDefaultBounds.begin(), kDefaultBounds.end(), value) -
+                          kDefaultBounds.begin());
   buckets_[i].fetch_add(1, std::memory_order_relaxed);
   count_.fetch_add(1, std::memory_order_relaxed);
   sum_micros_.fetch_add(static_cast<uint64_t>(std::llround(value * 1000)),
@@ -247,8 +257,12 @@ std::string Store::renderText() const {
   forEach([&](const Entry& e) {
     std::string value;
     switch (e.kind) {
-      case Kind::kCounter: appendInt(value, e.counter->value()); break;
-      case Kind::kGauge: appendInt(value, e.gauge->value()); break;
+      case Kind::kCounter:
+        appendInt(value, e.counter->value());
+        break;
+      case Kind::kGauge:
+        appendInt(value, e.gauge->value());
+        break;
       case Kind::kHistogram:
         value += "P50=";
         appendNumber(value, e.histogram->quantile(0.5));

@@ -53,8 +53,8 @@ class Gauge {
 class Histogram {
  public:
   static constexpr std::array<double, 20> kDefaultBounds = {
-      0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000,
-      300000, 600000, 1800000, 3600000, 86400000};
+      0.5,  1,    5,     10,    25,    50,     100,    250,     500,     1000,
+      2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000, 86400000};
 
   // Three relaxed atomic adds (bucket, count, sum). Negative values are recorded as 0.
   void record(double value);

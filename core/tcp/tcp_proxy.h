@@ -41,7 +41,7 @@ struct TcpProxyStats {
 };
 
 struct TcpProxyOptions {
-  uint32_t connect_timeout_ms = 5000;     // 0: no limit beyond the kernel's
+  uint32_t connect_timeout_ms = 5000;      // 0: no limit beyond the kernel's
   uint32_t idle_timeout_ms = 3600 * 1000;  // 0: never idle out
   size_t high_watermark = 1 << 20;         // bytes queued toward one side before pausing; > 0
 };

@@ -168,42 +168,46 @@ Result<RouteTable> RouteTable::fromNode(const YAML::Node& root) {
     const YAML::Node vhosts = root["virtual_hosts"];
     if (s && (!vhosts || !vhosts.IsSequence())) s = fail("virtual_hosts", "required, a list");
     for (size_t i = 0; s && i < vhosts.size(); ++i) {
-      const std::string where = indexed("virtual_hosts", i);
-      const YAML::Node node = vhosts[i];
-      VirtualHost vhost;
-      if (!node.IsMap()) {
-        s = fail(where, "must be an object");
-        break;
-      }
-      s = checkFields(node, {"name", "domains", "routes"}, where);
-      if (s) s = readString(node, "name", true, where, vhost.name);
-      const YAML::Node domains = node["domains"];
-      if (s && (!domains || !domains.IsSequence() || domains.size() == 0)) {
-        s = fail(field(where, "domains"), "required, a non-empty list");
-      }
-      for (size_t d = 0; s && d < domains.size(); ++d) {
-        const std::string domain_where = indexed(field(where, "domains"), d);
-        if (!domains[d].IsScalar() || domains[d].Scalar().empty()) {
-          s = fail(domain_where, "must be a non-empty string");
-        } else {
-          vhost.domains.push_back(lowered(domains[d].Scalar()));
-          s = table.addDomain(vhost.domains.back(), static_cast<uint32_t>(i), domain_where);
-        }
-      }
-      const YAML::Node routes = node["routes"];
-      if (s && routes && !routes.IsSequence()) s = fail(field(where, "routes"), "must be a list");
-      for (size_t r = 0; s && routes && r < routes.size(); ++r) {
-        Route route;
-        s = parseRoute(routes[r], indexed(field(where, "routes"), r), vhost.name, r, route);
-        vhost.routes.push_back(std::move(route));
-      }
-      table.vhosts_.push_back(std::move(vhost));
+      s = table.addVirtualHost(vhosts[i], static_cast<uint32_t>(i));
     }
     if (!s) return Status::error(prefix + ": " + s.message());
   } catch (const YAML::Exception& e) {
     return Status::error(prefix + ": " + e.msg);
   }
   return table;
+}
+
+Status RouteTable::addVirtualHost(const YAML::Node& node, uint32_t index) {
+  const std::string where = indexed("virtual_hosts", index);
+  if (!node.IsMap()) return fail(where, "must be an object");
+  VirtualHost vhost;
+  if (Status s = checkFields(node, {"name", "domains", "routes"}, where); !s) return s;
+  if (Status s = readString(node, "name", true, where, vhost.name); !s) return s;
+
+  const std::string domains_where = field(where, "domains");
+  const YAML::Node domains = node["domains"];
+  if (!domains || !domains.IsSequence() || domains.size() == 0) {
+    return fail(domains_where, "required, a non-empty list");
+  }
+  for (size_t d = 0; d < domains.size(); ++d) {
+    if (!domains[d].IsScalar() || domains[d].Scalar().empty()) {
+      return fail(indexed(domains_where, d), "must be a non-empty string");
+    }
+    vhost.domains.push_back(lowered(domains[d].Scalar()));
+    if (Status s = addDomain(vhost.domains.back(), index, indexed(domains_where, d)); !s) return s;
+  }
+
+  const std::string routes_where = field(where, "routes");
+  const YAML::Node routes = node["routes"];
+  if (routes && !routes.IsSequence()) return fail(routes_where, "must be a list");
+  for (size_t r = 0; routes && r < routes.size(); ++r) {
+    Route& route = vhost.routes.emplace_back();
+    if (Status s = parseRoute(routes[r], indexed(routes_where, r), vhost.name, r, route); !s) {
+      return s;
+    }
+  }
+  vhosts_.push_back(std::move(vhost));
+  return Status::ok();
 }
 
 Status RouteTable::addDomain(const std::string& domain, uint32_t vhost, const std::string& where) {

@@ -103,6 +103,8 @@ class RouteTable {
 
  private:
   RouteTable() = default;
+  // Parses virtual_hosts[index] and appends it (its domains refer to it by index).
+  Status addVirtualHost(const YAML::Node& node, uint32_t index);
   Status addDomain(const std::string& domain, uint32_t vhost, const std::string& where);
 
   std::string name_;

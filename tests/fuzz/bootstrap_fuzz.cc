@@ -97,8 +97,8 @@ class JsonChecker {
 
   bool number() {
     const size_t start = pos_;
-    while (pos_ < text_.size() && std::string_view("+-.eE0123456789").find(text_[pos_]) !=
-                                      std::string_view::npos) {
+    while (pos_ < text_.size() &&
+           std::string_view("+-.eE0123456789").find(text_[pos_]) != std::string_view::npos) {
       ++pos_;
     }
     return pos_ > start;  // the exact grammar is yamlToJson's own check; this is only syntax
@@ -159,7 +159,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const YAML::Exception&) {
     return 0;
   }
-  weft::Result<std::string> json = yamlToJson(node, 1 << 20);
+  weft::Result<std::string> json = yamlToJson(node, 64 * 1024);
   if (json) FUZZ_CHECK(JsonChecker(*json).valid());
   return 0;
 }

@@ -13,6 +13,8 @@ namespace {
 
 using std::chrono::steady_clock;
 
+constexpr std::string_view kDownstreamActive = "listener.ingress.downstream_cx_active";
+
 // One upstream "alpha" behind a proxy whose routes also offer a 404 (vhost only.test knows just
 // /only-here) and a 503 (/dead goes to a cluster whose endpoint is a closed port).
 struct ProxyToUpstream {
@@ -175,12 +177,13 @@ BOOST_FIXTURE_TEST_CASE(forwarding_headers_and_request_id, ProxyToUpstream) {
 }
 
 BOOST_FIXTURE_TEST_CASE(unmatched_route_is_404, ProxyToUpstream) {
-  auto matched = fetch(port(), "GET", "/only-here", "Host: only.test\r\n");
-  BOOST_REQUIRE(matched);
-  BOOST_TEST(matched->status == 200);
-
   auto connection = HttpConnection::open(port());
   BOOST_REQUIRE(connection);
+  BOOST_REQUIRE(connection->send(request("GET", "/only-here", "", "", "only.test")));
+  auto matched = connection->readResponse();
+  BOOST_REQUIRE_MESSAGE(matched, connection->lastError());
+  BOOST_TEST(matched->status == 200);
+
   BOOST_REQUIRE(connection->send(request("GET", "/elsewhere", "", "", "only.test")));
   auto response = connection->readResponse();
   BOOST_REQUIRE_MESSAGE(response, connection->lastError());
@@ -268,13 +271,20 @@ BOOST_FIXTURE_TEST_CASE(websocket_upgrade_then_bytes_both_ways, ProxyToUpstream)
   BOOST_REQUIRE_MESSAGE(response, connection->lastError());
   BOOST_REQUIRE_EQUAL(response->status, 101);
   BOOST_TEST(response->header("upgrade").value_or("") == "websocket");
-  for (std::string message : {"first bytes", std::string(100000, 'w'), "last"}) {
+  for (const std::string& message :
+       std::vector<std::string>{"first bytes", std::string(100000, 'w'), "last"}) {
     BOOST_REQUIRE(connection->send(message));
     std::string echoed;
     BOOST_REQUIRE_MESSAGE(connection->readExactly(message.size(), &echoed),
                           connection->lastError());
     BOOST_TEST((echoed == message));
   }
+  // Closing the client side ends the tunnel: the proxy must not keep the connection open.
+  connection.reset();
+  BOOST_TEST(eventually([&] { return proxy.stat(kDownstreamActive).value_or(1) == 0; },
+                        std::chrono::milliseconds(1000)),
+             "the tunnel outlived the client's close: "
+                 << kDownstreamActive << " stays " << proxy.stat(kDownstreamActive).value_or(1));
 }
 
 // The two slow ones together: 1 GiB each way, read and written as fast as the test can, while

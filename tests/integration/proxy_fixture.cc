@@ -283,7 +283,7 @@ Upstream::Upstream(std::string name)
 std::string httpBootstrapYaml(const HttpBootstrap& spec) {
   std::ostringstream out;
   out << "workers: " << spec.workers << "\n"
-      << "drain_timeout: 5s\n"
+      << "drain_timeout: 3s\n"
       << "admin: { address: 127.0.0.1, port: 0 }\n"
       << "listeners:\n"
       << "  - name: ingress\n"

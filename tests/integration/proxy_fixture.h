@@ -9,9 +9,10 @@
 //   HttpConnection  a small blocking HTTP/1.1 client over a raw socket: send any bytes (pipelined,
 //                   malformed), read responses framed by content-length, chunked or close.
 //
-// Everything here runs on the test's thread, except ChildProcess's output reader, which has its
-// own. Fatal problems while starting processes fail the current test (BOOST_REQUIRE); the
-// client returns empty optionals / false and leaves the verdict to the test.
+// Processes and proxies are driven from the test's thread (ChildProcess reads output on a thread
+// of its own); an HttpConnection may be used by any one thread at a time. Fatal problems while
+// starting processes fail the current test (BOOST_REQUIRE); the client returns empty optionals /
+// false and leaves the verdict to the test.
 #pragma once
 
 #include <sys/types.h>
@@ -38,6 +39,17 @@ using std::chrono::milliseconds;
 // good enough on a test machine.
 uint16_t pickFreePort();
 
+// Polls `condition` every 20ms until it holds (true) or `timeout` passes (false).
+template <typename Condition>
+bool eventually(Condition condition, milliseconds timeout = milliseconds(5000)) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(milliseconds(20));
+  }
+  return true;
+}
+
 // VmRSS of a process in bytes, from /proc/<pid>/status; nullopt if it cannot be read.
 std::optional<uint64_t> residentBytes(pid_t pid);
 
@@ -57,8 +69,8 @@ struct HttpResponse {
 // A child process with captured output.
 class ChildProcess {
  public:
-  // Starts argv[0] (a path) with argv; stdin is /dev/null. Fails the test if fork/exec fails.
-  // The child gets SIGKILL if the test process dies.
+  // Starts argv[0] (a path) with argv; stdin is /dev/null. Fails the test if fork fails; a
+  // failed exec exits 127. The child gets SIGKILL if the test process dies.
   explicit ChildProcess(std::vector<std::string> argv);
   ~ChildProcess();  // stop(), then joins the output reader
   ChildProcess(const ChildProcess&) = delete;

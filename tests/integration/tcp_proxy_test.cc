@@ -74,7 +74,7 @@ BOOST_FIXTURE_TEST_CASE(bytes_pass_through_unchanged, TcpProxyToUpstream) {
   BOOST_REQUIRE_MESSAGE(big, connection->lastError());
   BOOST_TEST(big->status == 200);
   BOOST_TEST(big->body_bytes == 4194304u);
-  BOOST_TEST(big->header("x-upstream-connection") == connection_id);
+  BOOST_TEST((big->header("x-upstream-connection") == connection_id));
 }
 
 BOOST_FIXTURE_TEST_CASE(half_close_still_gets_the_whole_response, TcpProxyToUpstream) {

@@ -20,11 +20,11 @@
 // HEAD gets the GET's head without a body; "Expect: 100-continue" gets a 100 before the body is
 // read. Output above 1 MiB stops reading (echo) or producing (/bytes) until it drains.
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/listener.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/evp.h>
@@ -83,32 +83,58 @@ const char* patternBlock() {
 
 std::string_view reasonPhrase(int status) {
   switch (status) {
-    case 100: return "Continue";
-    case 101: return "Switching Protocols";
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Status";
+    case 100:
+      return "Continue";
+    case 101:
+      return "Switching Protocols";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 408:
+      return "Request Timeout";
+    case 413:
+      return "Content Too Large";
+    case 414:
+      return "URI Too Long";
+    case 429:
+      return "Too Many Requests";
+    case 431:
+      return "Request Header Fields Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 501:
+      return "Not Implemented";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    case 505:
+      return "HTTP Version Not Supported";
+    default:
+      return "Status";
   }
 }
 
@@ -243,14 +269,24 @@ class Connection {
     while (progressed) {
       progressed = false;
       switch (phase_) {
-        case Phase::kHead: progressed = readHead(); break;
-        case Phase::kRequest: progressed = advanceRequest(); break;
-        case Phase::kWebSocket: echoRaw(); break;
-        case Phase::kClosing: progressed = finishClosing(); break;
-        case Phase::kLingering: evbuffer_drain(input(), evbuffer_get_length(input()));
+        case Phase::kHead:
+          progressed = readHead();
+          break;
+        case Phase::kRequest:
+          progressed = advanceRequest();
+          break;
+        case Phase::kWebSocket:
+          echoRaw();
+          break;
+        case Phase::kClosing:
+          progressed = finishClosing();
+          break;
+        case Phase::kLingering:
+          evbuffer_drain(input(), evbuffer_get_length(input()));
           if (read_eof_) phase_ = Phase::kDone;
           break;
-        case Phase::kDone: break;
+        case Phase::kDone:
+          break;
       }
     }
     if (phase_ == Phase::kDone) delete this;
@@ -545,7 +581,8 @@ class Connection {
     const char* block = patternBlock();
     while (bytes_left_ > 0 && evbuffer_get_length(out) < kOutputHigh) {
       size_t phase = static_cast<size_t>(bytes_sent_ % kPatternPeriod);
-      size_t n = static_cast<size_t>(std::min<uint64_t>(bytes_left_, kPatternSize - kPatternPeriod));
+      size_t n =
+          static_cast<size_t>(std::min<uint64_t>(bytes_left_, kPatternSize - kPatternPeriod));
       evbuffer_add_reference(out, block + phase, n, nullptr, nullptr);
       bytes_left_ -= n;
       bytes_sent_ += n;
@@ -617,7 +654,9 @@ void onAccept(evconnlistener*, evutil_socket_t fd, sockaddr*, int, void* arg) {
   new Connection(*static_cast<Worker*>(arg), fd);
 }
 
-void onStop(evutil_socket_t, short, void* arg) { event_base_loopbreak(static_cast<event_base*>(arg)); }
+void onStop(evutil_socket_t, short, void* arg) {
+  event_base_loopbreak(static_cast<event_base*>(arg));
+}
 
 void runWorker(Worker& worker, evutil_socket_t listen_fd, evutil_socket_t stop_fd) {
   worker.base = event_base_new();
@@ -711,9 +750,9 @@ int main(int argc, char** argv) {
     if (i == 0) getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
     listeners.push_back(fd);
   }
-  uint16_t port = ntohs(address.ss_family == AF_INET
-                            ? reinterpret_cast<sockaddr_in*>(&address)->sin_port
-                            : reinterpret_cast<sockaddr_in6*>(&address)->sin6_port);
+  uint16_t port =
+      ntohs(address.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&address)->sin_port
+                                         : reinterpret_cast<sockaddr_in6*>(&address)->sin6_port);
 
   // Signals are taken by sigwait() here; workers stop when the stop pipe's write end closes.
   sigset_t signals;

@@ -39,8 +39,8 @@ struct FullRecord {
     record.response_flags = "UF";
     record.bytes_received = 17;
     record.bytes_sent = 1234;
-    record.start_time = std::chrono::sys_days{std::chrono::year{2024} / 5 / 1} + 12h + 34min +
-                        56s + 789ms;
+    record.start_time =
+        std::chrono::sys_days{std::chrono::year{2024} / 5 / 1} + 12h + 34min + 56s + 789ms;
     record.duration_us = 15999;
     record.upstream_service_time_us = 9000;
     record.upstream_host = "10.0.0.7:8080";
@@ -107,8 +107,8 @@ BOOST_AUTO_TEST_CASE(length_suffix_and_header_fallback) {
 
 BOOST_AUTO_TEST_CASE(start_time_keeps_milliseconds_across_seconds) {
   AccessLogRecord record;
-  record.start_time = std::chrono::sys_days{std::chrono::year{1999} / 12 / 31} + 23h + 59min +
-                      59s + 5ms;
+  record.start_time =
+      std::chrono::sys_days{std::chrono::year{1999} / 12 / 31} + 23h + 59min + 59s + 5ms;
   BOOST_TEST(mustRender("%START_TIME%", record) == "1999-12-31T23:59:59.005Z\n");
   record.start_time += 1s;  // a new second: the per-thread cache must not be reused
   BOOST_TEST(mustRender("%START_TIME%", record) == "2000-01-01T00:00:00.005Z\n");

@@ -38,8 +38,9 @@ HttpReply request(uint16_t port, std::string_view method, std::string_view targe
   addr.sin_port = htons(port);
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   BOOST_TEST_REQUIRE(connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0);
-  std::string req = std::string(method) + " " + std::string(target) +
-                    " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+  std::string req =
+      std::string(method) + " " + std::string(target) +
+      " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
   BOOST_TEST_REQUIRE(write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size()));
   std::string raw;
   char buf[4096];
@@ -68,7 +69,7 @@ struct RunningServer {
   std::map<std::string, std::string> seen_query;
 
   RunningServer() {
-    static const bool threads_ready = evthread_use_pthreads() == 0;  // loopbreak across threads
+    static const bool threads_ready = evthread_use_pthreads() == 0;  // loopexit across threads
     BOOST_TEST_REQUIRE(threads_ready);
     base = event_base_new();
     server = std::make_unique<AdminServer>(base);
@@ -91,7 +92,8 @@ struct RunningServer {
   }
 
   ~RunningServer() {
-    event_base_loopbreak(base);
+    // loopexit, not loopbreak: it is an event, so it still works if the loop has not started.
+    event_base_loopexit(base, nullptr);
     loop.join();
     server.reset();
     event_base_free(base);

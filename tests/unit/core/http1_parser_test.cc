@@ -330,6 +330,27 @@ BOOST_AUTO_TEST_CASE(line_ending_and_field_defences) {
   });
 }
 
+// The value and target checks skip 8 bytes at a time; every byte value at every position of a
+// word must still be judged exactly as the byte classes say.
+BOOST_AUTO_TEST_CASE(every_byte_value_at_every_word_position) {
+  for (int b = 0; b < 256; ++b) {
+    if (b == '\n') continue;  // ends the line: covered by the line-ending tests
+    for (size_t pos = 0; pos < 17; ++pos) {
+      std::string text(17, 'a');
+      text[pos] = static_cast<char>(b);
+      bool value_ok = b == '\t' || (b >= 0x20 && b != 0x7f);
+      bool target_ok = b > 0x20 && b < 0x7f;
+      BOOST_TEST_CONTEXT("byte " << b << " at " << pos) {
+        BOOST_CHECK_EQUAL(requestError(request("X: " + text + "\r\n")) == ParseError::kNone,
+                          value_ok);
+        BOOST_CHECK_EQUAL(
+            requestError("GET /" + text + " HTTP/1.1\r\nHost: h\r\n\r\n") == ParseError::kNone,
+            target_ok);
+      }
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(host_defences) {
   checkRequestCases({
       {"GET / HTTP/1.1\r\nX: y\r\n\r\n", ParseError::kMissingHost, 400},

@@ -67,11 +67,11 @@ BOOST_AUTO_TEST_CASE(folded_name_puts_tags_before_the_last_component) {
 BOOST_AUTO_TEST_CASE(histogram_buckets_sum_and_quantiles) {
   Histogram h;
   BOOST_TEST(h.quantile(0.5) == 0.0);
-  h.record(0.3);    // le 0.5
-  h.record(7);      // le 10
-  h.record(10);     // le 10: bounds are inclusive
-  h.record(-4);     // recorded as 0
-  h.record(1e9);    // +Inf
+  h.record(0.3);  // le 0.5
+  h.record(7);    // le 10
+  h.record(10);   // le 10: bounds are inclusive
+  h.record(-4);   // recorded as 0
+  h.record(1e9);  // +Inf
   BOOST_TEST(h.count() == 5u);
   BOOST_TEST(h.sum() == 1000000017.3, boost::test_tools::tolerance(1e-9));
   BOOST_TEST(h.cumulative(0) == 2u);  // <= 0.5
@@ -120,9 +120,9 @@ BOOST_AUTO_TEST_CASE(prometheus_rendering_is_exact) {
       "# TYPE weft_server_live gauge\n"
       "weft_server_live 1\n"
       "# TYPE weft_upstream_rq_time histogram\n";
-  const char* bounds[] = {"0.5",    "1",      "5",       "10",      "25",      "50",      "100",
-                          "250",    "500",    "1000",    "2500",    "5000",    "10000",   "30000",
-                          "60000",  "300000", "600000",  "1800000", "3600000", "86400000"};
+  const char* bounds[] = {"0.5",   "1",      "5",      "10",      "25",      "50",      "100",
+                          "250",   "500",    "1000",   "2500",    "5000",    "10000",   "30000",
+                          "60000", "300000", "600000", "1800000", "3600000", "86400000"};
   for (int i = 0; i < 20; ++i) {
     int cumulative = i == 0 ? 1 : (i < 3 ? 1 : 2);
     expected += std::string("weft_upstream_rq_time_bucket{cluster=\"a\",le=\"") + bounds[i] +

@@ -190,8 +190,8 @@ class ProxyHarness {
 
   sockaddr_in upstream_;
   TcpProxyOptions options_;
-  weft::tcp::TcpProxyStats stats_{cx_total, cx_active, connect_fail,
-                                  idle_timeout, bytes_rx, bytes_tx};
+  weft::tcp::TcpProxyStats stats_{cx_total,     cx_active, connect_fail,
+                                  idle_timeout, bytes_rx,  bytes_tx};
   event_base* base_ = nullptr;
   evconnlistener* listener_ = nullptr;
   uint16_t port_ = 0;

@@ -1,0 +1,324 @@
+#!/usr/bin/env bash
+# tests/bench/run.sh: benchmarks weft-proxy against nginx, HAProxy and a direct connection, in
+# one run, and prints the figures, the ratios weft/nginx and weft/HAProxy, and the targets.
+#
+#   tests/bench/run.sh [BUILD_DIR]        (default $WEFT_BUILD_DIR, else build/release)
+#
+# Environment: BENCH_SECONDS (per load run, default 10), BENCH_IDLE_CONNS (default 10000),
+# BENCH_PROXY_CPU (default 0), BENCH_LOAD_CPU (core for wrk and the upstream, default 1).
+# It builds nothing: build weft-proxy, weft-test-upstream and weft_test_plugins first. Nothing
+# is asserted. See tests/bench/README.md for what each figure means.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HERE=$ROOT/tests/bench
+BUILD=${1:-${WEFT_BUILD_DIR:-build/release}}
+[[ $BUILD == /* ]] || BUILD=$ROOT/$BUILD
+DURATION=${BENCH_SECONDS:-10}
+IDLE_COUNT=${BENCH_IDLE_CONNS:-10000}
+PROXY_CPU=${BENCH_PROXY_CPU:-0}
+LOAD_CPU=${BENCH_LOAD_CPU:-1}
+
+note() { printf '%s\n' "$*" >&2; }
+die() {
+  note "bench: $*"
+  exit 1
+}
+
+# ---- prerequisites ------------------------------------------------------------------------------
+
+WEFT_BIN=$BUILD/core/weft-proxy
+UPSTREAM_BIN=$BUILD/tests/support/weft-test-upstream
+PLUGIN=$BUILD/tests/plugins/good_filter.so
+for f in "$WEFT_BIN" "$UPSTREAM_BIN" "$PLUGIN"; do
+  [[ -e $f ]] || die "missing $f
+  build first, e.g.:
+    cmake -S $ROOT -B $BUILD -G Ninja -DCMAKE_BUILD_TYPE=Release
+    ninja -C $BUILD weft-proxy weft-test-upstream weft_test_plugins"
+done
+find_tool() { command -v "$1" 2>/dev/null || { [[ -x /usr/sbin/$1 ]] && echo "/usr/sbin/$1"; }; }
+for tool in wrk taskset curl ss cc getconf; do
+  [[ -n $(find_tool "$tool") ]] || die "$tool is not installed"
+done
+NGINX_BIN=$(find_tool nginx || true)
+HAPROXY_BIN=$(find_tool haproxy || true)
+[[ -n $NGINX_BIN ]] || note "bench: nginx not installed; its row stays empty"
+[[ -n $HAPROXY_BIN ]] || note "bench: haproxy not installed; its row stays empty"
+[[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "BENCH_SECONDS must be a positive integer"
+[[ $IDLE_COUNT =~ ^[1-9][0-9]*$ ]] || die "BENCH_IDLE_CONNS must be a positive integer"
+CLK_TCK=$(getconf CLK_TCK)
+
+ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
+NOFILE=$(ulimit -n)
+((NOFILE >= IDLE_COUNT + 1000)) ||
+  note "bench: open-file limit $NOFILE is low for $IDLE_COUNT idle connections"
+
+# ---- processes ----------------------------------------------------------------------------------
+
+WORK=$(mktemp -d /tmp/weft-bench.XXXXXX)
+STARTED=()  # every pid this script started; the EXIT trap ends them
+
+alive() {
+  local state
+  state=$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null) || return 1
+  [[ -n $state && $state != Z ]]
+}
+
+stop() {
+  local pid=$1 i
+  kill -TERM "$pid" 2>/dev/null || true
+  for ((i = 0; i < 50; i++)); do
+    alive "$pid" || break
+    sleep 0.1
+  done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+  local pid
+  for pid in "${STARTED[@]}"; do if alive "$pid"; then stop "$pid"; fi; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# A TCP port nobody listens on or connects from, below the ephemeral range.
+free_port() {
+  local used port i
+  used=$(ss -Htan | awk '{ n = split($4, a, ":"); print a[n] }' | sort -u)
+  for ((i = 0; i < 200; i++)); do
+    port=$((20000 + RANDOM % 12000))
+    grep -qx "$port" <<<"$used" || {
+      echo "$port"
+      return
+    }
+  done
+  die "no free port found"
+}
+
+# fill TEMPLATE OUT KEY=VALUE...: copies TEMPLATE to OUT replacing each @KEY@.
+fill() {
+  local template=$1 out=$2 pair script=()
+  shift 2
+  for pair in "$@"; do script+=(-e "s|@${pair%%=*}@|${pair#*=}|g"); done
+  sed "${script[@]}" "$template" >"$out"
+}
+
+# wait_http PORT PID: waits until GET / on PORT answers 200 (10 s), or PID has died.
+wait_http() {
+  local i code
+  for ((i = 0; i < 100; i++)); do
+    alive "$2" || return 1
+    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$1/" || true)
+    [[ $code == 200 ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
+# ---- measurements -------------------------------------------------------------------------------
+
+cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# wrk_run OUT CONNECTIONS SECONDS PORT [--latency]
+wrk_run() {
+  local out=$1 conns=$2 secs=$3 port=$4
+  shift 4
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${secs}s" "$@" "http://127.0.0.1:$port/" \
+    >"$out" 2>&1 ||
+    note "bench: wrk failed: $(tail -n 1 "$out")"
+}
+
+# Fields of a wrk report: requests, rps, p50 / p99 in µs, and the error counts.
+wrk_requests() { awk '/ requests in / { print $1 }' "$1"; }
+wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
+wrk_percentile_us() {
+  awk -v p="$2" '$1 == p {
+    v = $2; unit = v; sub(/^[0-9.]+/, "", unit); v += 0
+    f = unit == "us" ? 1 : unit == "ms" ? 1e3 : unit == "s" ? 1e6 : unit == "m" ? 6e7 : -1
+    if (f > 0) printf "%.0f\n", v * f
+  }' "$1"
+}
+wrk_errors() {
+  awk '/Non-2xx or 3xx responses:/ { bad += $NF }
+       /Socket errors:/ { gsub(/,/, ""); sock += $4 + $6 + $8 + $10 }
+       END { if (bad + sock > 0) printf "%d non-2xx/3xx, %d socket errors", bad, sock }' "$1"
+}
+
+declare -A RPS CPU P50 P99 RSS_IDLE PER_CONN ISSUES
+
+issue() { ISSUES[$1]+="${ISSUES[$1]:+; }$2"; }
+
+# unexpected_log NAME FILE EXPECTED: notes the lines of FILE that do not match the regex EXPECTED.
+unexpected_log() {
+  local lines
+  lines=$(grep -vE "$3" "$2" 2>/dev/null || true)
+  [[ -z $lines ]] ||
+    issue "$1" "$(wc -l <<<"$lines") unexpected log lines, first: $(head -n 1 <<<"$lines")"
+}
+
+# idle_rss NAME PORT PID: opens IDLE_COUNT keep-alive connections to PORT and records the RSS
+# growth of PID per connection held.
+idle_rss() {
+  local name=$1 port=$2 pid=$3 before after word ok failed
+  before=$(rss_kb "$pid")
+  coproc IDLE {
+    exec taskset -c "$LOAD_CPU" "$WORK/idle_conns" "$port" "$IDLE_COUNT" 2>"$WORK/$name-idle.err"
+  }
+  local helper=$IDLE_PID out=${IDLE[0]} in=${IDLE[1]}
+  STARTED+=("$helper")
+  if read -r -t 300 -u "$out" word ok failed && [[ $word == ready ]]; then
+    sleep 1
+    after=$(rss_kb "$pid")
+    ((ok > 0)) && PER_CONN[$name]=$(((after - before) * 1024 / ok))
+    ((failed == 0)) ||
+      issue "$name" "$failed of $IDLE_COUNT idle connections failed:" \
+        "$(head -n 1 "$WORK/$name-idle.err")"
+  else
+    issue "$name" "idle-connection helper gave no answer: $(head -n 1 "$WORK/$name-idle.err")"
+  fi
+  exec {in}>&-
+  stop "$helper"
+}
+
+# measure NAME PORT PID: the load runs against PORT; PID is the process whose CPU and memory
+# count (empty: none, the direct row).
+measure() {
+  local name=$1 port=$2 pid=$3 t0 t1 requests errors run
+  [[ -z $pid ]] || RSS_IDLE[$name]=$(rss_kb "$pid")
+  note "bench: $name: warm-up, ${DURATION}s at 64 connections, ${DURATION}s at 1 connection"
+  wrk_run "$WORK/$name-warm.txt" 64 1 "$port"
+  [[ -z $pid ]] || t0=$(cpu_ticks "$pid")
+  wrk_run "$WORK/$name-c64.txt" 64 "$DURATION" "$port"
+  [[ -z $pid ]] || t1=$(cpu_ticks "$pid")
+  requests=$(wrk_requests "$WORK/$name-c64.txt")
+  RPS[$name]=$(wrk_rps "$WORK/$name-c64.txt")
+  if [[ -n $pid && -n $requests && $requests -gt 0 ]]; then
+    CPU[$name]=$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$requests" \
+      'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
+  fi
+  wrk_run "$WORK/$name-c1.txt" 1 "$DURATION" "$port" --latency
+  P50[$name]=$(wrk_percentile_us "$WORK/$name-c1.txt" 50%)
+  P99[$name]=$(wrk_percentile_us "$WORK/$name-c1.txt" 99%)
+  for run in c64 c1; do
+    errors=$(wrk_errors "$WORK/$name-$run.txt")
+    [[ -z $errors ]] || issue "$name" "wrk -c${run#c}: $errors"
+  done
+  if [[ -n $pid ]]; then
+    note "bench: $name: $IDLE_COUNT idle keep-alive connections"
+    idle_rss "$name" "$port" "$pid"
+  fi
+}
+
+# run_proxy NAME PORT LOG EXPECTED COMMAND...: starts COMMAND on the proxy core, measures it once
+# it answers on PORT, notes lines of LOG not matching the regex EXPECTED, and stops it. The process
+# measured is its first child if it forked one (the nginx worker), else itself.
+run_proxy() {
+  local name=$1 port=$2 log=$3 expected=$4 pid measured
+  shift 4
+  taskset -c "$PROXY_CPU" "$@" >"$WORK/$name.out" 2>&1 &
+  pid=$!
+  STARTED+=("$pid")
+  if wait_http "$port" "$pid"; then
+    measured=$(awk '{ print $1 }' "/proc/$pid/task/$pid/children" 2>/dev/null || true)
+    measure "$name" "$port" "${measured:-$pid}"
+    unexpected_log "$name" "$log" "$expected"
+  else
+    issue "$name" "did not start: $(tail -n 3 "$log" | tr '\n' ' ')"
+  fi
+  stop "$pid"
+}
+
+# ---- the targets --------------------------------------------------------------------------------
+
+cc -O2 -std=c11 -D_GNU_SOURCE -o "$WORK/idle_conns" "$HERE/idle_conns.c" ||
+  die "cannot compile idle_conns.c"
+
+taskset -c "$LOAD_CPU" "$UPSTREAM_BIN" --port 0 --name bench --threads 1 \
+  >"$WORK/upstream.out" 2>&1 &
+UPSTREAM_PID=$!
+STARTED+=("$UPSTREAM_PID")
+for ((i = 0; i < 100; i++)); do
+  UPSTREAM_PORT=$(awk '/^listening / { n = split($2, a, ":"); print a[n] }' "$WORK/upstream.out")
+  [[ -z $UPSTREAM_PORT ]] || break
+  alive "$UPSTREAM_PID" || die "weft-test-upstream failed: $(cat "$WORK/upstream.out")"
+  sleep 0.1
+done
+[[ -n $UPSTREAM_PORT ]] || die "weft-test-upstream did not print its port"
+note "bench: upstream on 127.0.0.1:$UPSTREAM_PORT (core $LOAD_CPU); proxies on core $PROXY_CPU"
+
+measure direct "$UPSTREAM_PORT" ""
+
+# weft-proxy
+PORT=$(free_port)
+fill "$HERE/weft.yaml.in" "$WORK/weft.yaml" PORT="$PORT" PLUGIN="$PLUGIN" \
+  UPSTREAM_PORT="$UPSTREAM_PORT"
+run_proxy weft "$PORT" "$WORK/weft.out" \
+  '^weft-proxy: (listener .* on |admin on |[0-9]+ workers$|ready$)' \
+  "$WEFT_BIN" -c "$WORK/weft.yaml" --workers 1
+
+if [[ -n $NGINX_BIN ]]; then
+  PORT=$(free_port)
+  fill "$HERE/nginx.conf.in" "$WORK/nginx.conf" PORT="$PORT" DIR="$WORK" \
+    UPSTREAM_PORT="$UPSTREAM_PORT" NOFILE="$NOFILE"
+  run_proxy nginx "$PORT" "$WORK/nginx-error.log" '^$' \
+    "$NGINX_BIN" -p "$WORK" -e "$WORK/nginx-error.log" -c "$WORK/nginx.conf"
+fi
+
+if [[ -n $HAPROXY_BIN ]]; then
+  PORT=$(free_port)
+  fill "$HERE/haproxy.cfg.in" "$WORK/haproxy.cfg" PORT="$PORT" UPSTREAM_PORT="$UPSTREAM_PORT"
+  run_proxy haproxy "$PORT" "$WORK/haproxy.out" '^\[NOTICE\]|FD limit' \
+    "$HAPROXY_BIN" -f "$WORK/haproxy.cfg" -db
+fi
+
+# ---- report -------------------------------------------------------------------------------------
+
+# Everything below goes to stdout; the progress notes above went to stderr.
+{
+  for name in direct weft nginx haproxy; do
+    printf '%s %s %s %s %s %s %s\n' "$name" "${RPS[$name]:--}" "${CPU[$name]:--}" \
+      "${P50[$name]:--}" "${P99[$name]:--}" "${RSS_IDLE[$name]:--}" "${PER_CONN[$name]:--}"
+  done
+} | awk -v secs="$DURATION" -v idle="$IDLE_COUNT" '
+  function ratio(a, b) {
+    return (a == "-" || b == "-" || b + 0 == 0) ? "-" : sprintf("%.2f", a / b)
+  }
+  function mb(kb) { return kb == "-" ? "-" : sprintf("%.1f", kb / 1024) }
+  { for (i = 2; i <= 7; i++) v[$1, i] = $i }
+  END {
+    printf "\nweft-proxy benchmark: wrk -t1, %d s per run, %d idle connections\n\n", secs, idle
+    printf "%-9s %12s %12s %10s %10s %12s %14s\n", "target", "req/s @64c", "CPU us/req",
+           "p50 @1c us", "p99 @1c us", "RSS idle MB", "B/idle conn"
+    split("direct weft nginx haproxy", names, " ")
+    for (k = 1; k <= 4; k++) {
+      n = names[k]
+      printf "%-9s %12s %12s %10s %10s %12s %14s\n", n, v[n, 2], v[n, 3], v[n, 4], v[n, 5],
+             mb(v[n, 6]), v[n, 7]
+    }
+    printf "\n%-20s %11s %13s   %s\n", "figure", "weft/nginx", "weft/haproxy", "target (weft)"
+    split("2 3 4 5 6 7", cols, " ")
+    label[2] = "req/s @64c"; goal[2] = "higher is better"
+    label[3] = "CPU us/request"; goal[3] = "<= 0.80x nginx"
+    label[4] = "p50 @1c"; goal[4] = "lower is better"
+    label[5] = "p99 @1c"; goal[5] = "<= 1.00x nginx"
+    label[6] = "RSS idle"; goal[6] = "<= 15 MB (weft: " mb(v["weft", 6]) " MB)"
+    label[7] = "RSS per idle conn"; goal[7] = "<= 1024 B (weft: " v["weft", 7] " B)"
+    for (k = 1; k <= 6; k++) {
+      c = cols[k]
+      printf "%-20s %11s %13s   %s\n", label[c], ratio(v["weft", c], v["nginx", c]),
+             ratio(v["weft", c], v["haproxy", c]), goal[c]
+    }
+  }'
+
+echo
+if [[ -z ${ISSUES[*]:-} ]]; then
+  echo "anomalies: none (no non-2xx responses, socket errors or failed idle connections)"
+else
+  echo "anomalies:"
+  for name in direct weft nginx haproxy; do
+    [[ -z ${ISSUES[$name]:-} ]] || echo "  $name: ${ISSUES[$name]}"
+  done
+fi
