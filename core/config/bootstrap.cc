@@ -209,8 +209,8 @@ void BootstrapParser::parseListener(const Field& item) {
   Listener listener;
   const FieldMap map(item, kListenerKeys, errors_);
   readName(map, listener_names_, "listener", listener.name);
-  readSocketAddress(map, 1, /*required=*/true, listener.address);
-  if (errors_.ok()) {  // then the address and the port were both read
+  readSocketAddress(map, 0, /*required=*/true, listener.address);
+  if (errors_.ok() && listener.address.port != 0) {  // both read; port 0 is never shared
     const auto [user, inserted] = bound_.emplace(
         listener.address.address + " " + std::to_string(listener.address.port), listener.name);
     if (!inserted) {

@@ -14,7 +14,7 @@
 //   listeners:
 //     - name: ingress
 //       address: 127.0.0.1
-//       port: 10000
+//       port: 10000                 # 0: an ephemeral port, printed at start
 //       protocol: http              # http | tcp
 //       route_config: local         # http: which entry of route_configs
 //       cluster: backend            # tcp: where the bytes go
@@ -46,7 +46,7 @@
 // Rules: every key is checked (a misspelt key is an error, naming the keys allowed there); names
 // of listeners, route configs, clusters, virtual hosts (per route config) and domains (per route
 // config) are unique; two listeners may not share an address and port; addresses are numeric
-// (stored in canonical form, e.g. "::1"); ports are 1..65535 except admin's; durations are below
+// (stored in canonical form, e.g. "::1"); ports are 1..65535 except admin's and listeners' (0: ephemeral); durations are below
 // 24h; counts and limits are positive unless a comment below gives 0 a meaning; workers 0..256.
 // Every route config and cluster that a listener or route names must be defined; the sections may
 // come in any order. A filter's `config:` is absent or null → "{}", else its JSON form

@@ -42,13 +42,16 @@ Result<std::vector<ListenerSockets>> Server::openNewListeners(const ConfigSnapsh
     std::string where = listener->address.toString();
     auto open = open_listeners_.find(name);
     if (open != open_listeners_.end() && open->second == where) continue;
+    // Port 0: the first socket gets an ephemeral port; every other worker binds that same port.
+    network::Address address = listener->address;
     for (uint32_t w = 0; w < worker_count_; ++w) {
-      auto fd = network::listenReusePort(listener->address, 4096);
+      auto fd = network::listenReusePort(address, 4096);
       if (!fd) {
         give_back();
         return Status::error("listener '" + name + "': " + fd.status().message());
       }
       sockets[w][name] = *fd;
+      if (w == 0) bound_[name] = address = network::localAddressOf(*fd);
     }
   }
   return sockets;
@@ -96,7 +99,7 @@ int Server::run() {
   installSignals();
 
   for (const auto& [name, listener] : current_->listeners) {
-    std::printf("weft-proxy: listener %s on %s\n", name.c_str(), listener->address.toString().c_str());
+    std::printf("weft-proxy: listener %s on %s\n", name.c_str(), bound_[name].toString().c_str());
   }
   std::printf("weft-proxy: admin on %s:%u\n", admin_address.address.c_str(),
               static_cast<unsigned>(*admin_port));

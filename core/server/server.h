@@ -60,7 +60,8 @@ class Server {
   uint32_t worker_count_ = 1;
   SnapshotPtr current_;
   uint64_t version_ = 0;
-  std::map<std::string, std::string> open_listeners_;  // name -> "address:port" bound
+  std::map<std::string, std::string> open_listeners_;  // name -> "address:port" configured
+  std::map<std::string, network::Address> bound_;      // name -> the address actually bound
   std::vector<event::EventPtr> signals_;
   std::unique_ptr<event::Timer> drain_timer_;
   std::chrono::steady_clock::time_point drain_deadline_;

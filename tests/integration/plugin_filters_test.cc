@@ -29,13 +29,6 @@ struct FilteredProxy {
   Upstream upstream{"gamma"};
   Proxy proxy;
 };
-
-std::optional<std::string> echoedHeader(const HttpResponse& response, const std::string& name) {
-  auto headers = parseEchoedHeaders(response.body);
-  auto it = headers.find(name);
-  return it == headers.end() ? std::nullopt : std::optional<std::string>(it->second);
-}
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(plugin_filters)

@@ -128,11 +128,21 @@ std::optional<uint64_t> residentBytes(pid_t pid) {
 // ---------------------------------------------------------------------------------------------
 // ChildProcess
 
-ChildProcess::ChildProcess(std::vector<std::string> argv) {
+ChildProcess::ChildProcess(std::vector<std::string> argv, std::vector<std::string> extra_env) {
   BOOST_REQUIRE(!argv.empty());
   std::vector<char*> args;
   for (std::string& arg : argv) args.push_back(arg.data());
   args.push_back(nullptr);
+  std::vector<char*> env;
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    std::string_view key(*entry, std::strcspn(*entry, "="));
+    bool replaced = std::any_of(extra_env.begin(), extra_env.end(), [&](const std::string& e) {
+      return e.size() > key.size() && e.compare(0, key.size(), key) == 0 && e[key.size()] == '=';
+    });
+    if (!replaced) env.push_back(*entry);
+  }
+  for (std::string& entry : extra_env) env.push_back(entry.data());
+  env.push_back(nullptr);
 
   int out_pipe[2];
   int err_pipe[2];
@@ -151,7 +161,7 @@ ChildProcess::ChildProcess(std::vector<std::string> argv) {
     ::dup2(null_fd, STDIN_FILENO);
     ::dup2(out_pipe[1], STDOUT_FILENO);
     ::dup2(err_pipe[1], STDERR_FILENO);
-    ::execv(args[0], args.data());
+    ::execve(args[0], args.data(), env.data());
     static const char kFailed[] = "exec failed\n";
     [[maybe_unused]] ssize_t ignored = ::write(STDERR_FILENO, kFailed, sizeof kFailed - 1);
     ::_exit(127);
@@ -317,12 +327,11 @@ std::string httpBootstrapYaml(const HttpBootstrap& spec) {
 }
 
 Proxy::Proxy(const std::string& yaml_template, std::map<std::string, std::string> vars,
-             std::vector<std::string> extra_args)
+             std::vector<std::string> extra_env)
     : config_path_(dir_.path() + "/bootstrap.yaml") {
   writeConfig(expand(yaml_template, vars));
-  std::vector<std::string> argv = {WEFT_PROXY_BIN, "-c", config_path_};
-  argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  process_ = std::make_unique<ChildProcess>(std::move(argv));
+  process_ = std::make_unique<ChildProcess>(
+      std::vector<std::string>{WEFT_PROXY_BIN, "-c", config_path_}, std::move(extra_env));
 
   auto ready = process_->waitForLine("weft-proxy: ready", milliseconds(15000));
   if (!ready) {
@@ -337,6 +346,17 @@ Proxy::Proxy(const std::string& yaml_template, std::map<std::string, std::string
                                    << process_->stdoutText());
   admin_port_ = portAfterColon(*admin);
   BOOST_REQUIRE(admin_port_ != 0);
+}
+
+Proxy::~Proxy() {
+  int status = process_->stop();
+  if (status != 0) {
+    process_->waitForOutputEnd(milliseconds(2000));
+    std::string err = process_->stderrText();
+    BOOST_ERROR("weft-proxy exited with status "
+                << status << " when stopped; stderr ends:\n"
+                << err.substr(err.size() - std::min<size_t>(err.size(), 4000)));
+  }
 }
 
 uint16_t Proxy::port(const std::string& listener) const {
@@ -695,6 +715,13 @@ std::multimap<std::string, std::string> parseEchoedHeaders(std::string_view body
     headers.emplace(lower(trim(line.substr(0, colon))), std::string(trim(line.substr(colon + 1))));
   }
   return headers;
+}
+
+std::optional<std::string> echoedHeader(const HttpResponse& response, const std::string& name) {
+  auto headers = parseEchoedHeaders(response.body);
+  auto it = headers.find(name);
+  if (it == headers.end()) return std::nullopt;
+  return it->second;
 }
 
 }  // namespace weft::itest

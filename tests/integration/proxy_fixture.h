@@ -69,9 +69,10 @@ struct HttpResponse {
 // A child process with captured output.
 class ChildProcess {
  public:
-  // Starts argv[0] (a path) with argv; stdin is /dev/null. Fails the test if fork fails; a
-  // failed exec exits 127. The child gets SIGKILL if the test process dies.
-  explicit ChildProcess(std::vector<std::string> argv);
+  // Starts argv[0] (a path) with argv and this process's environment plus `extra_env`
+  // ("KEY=VALUE", replacing a KEY already set); stdin is /dev/null. Fails the test if fork
+  // fails; a failed exec exits 127. The child gets SIGKILL if the test process dies.
+  explicit ChildProcess(std::vector<std::string> argv, std::vector<std::string> extra_env = {});
   ~ChildProcess();  // stop(), then joins the output reader
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
@@ -167,8 +168,12 @@ class Proxy {
  public:
   // Writes the expanded template to <tmpdir>/bootstrap.yaml, starts weft-proxy -c on it and waits
   // for "weft-proxy: ready". Fails the test (with the proxy's stderr) if it does not get there.
+  // `extra_env` as for ChildProcess.
   explicit Proxy(const std::string& yaml_template, std::map<std::string, std::string> vars = {},
-                 std::vector<std::string> extra_args = {});
+                 std::vector<std::string> extra_env = {});
+  // Stops the proxy (SIGTERM); a non-zero exit (a drain that hangs into SIGKILL, a sanitizer
+  // report) fails the current test.
+  ~Proxy();
 
   // The port of listener `name` (as printed by the proxy), or of the first one.
   uint16_t port(const std::string& listener = "ingress") const;
@@ -277,5 +282,7 @@ std::optional<HttpResponse> get(uint16_t port, std::string_view path,
 
 // Parses the /headers body of weft-test-upstream ("name: value" lines) into lower-cased names.
 std::multimap<std::string, std::string> parseEchoedHeaders(std::string_view body);
+// The value of header `name` (lower case) in a /headers response, as the upstream received it.
+std::optional<std::string> echoedHeader(const HttpResponse& response, const std::string& name);
 
 }  // namespace weft::itest

@@ -321,19 +321,13 @@ class Stream : public Host {
   // (StreamFilter::respond does both). The host sets content-length.
   int sendLocalReply(uint32_t status, std::string_view body, const Header* headers, size_t count,
                      std::string_view details) const {
-    constexpr size_t kInline = 16;
-    weft_header inline_headers[kInline];
-    std::vector<weft_header> many;
-    weft_header* out = inline_headers;
-    if (count > kInline) {
-      many.resize(count);
-      out = many.data();
-    }
+    std::vector<weft_header> out;  // local replies are rare: one small allocation is fine
+    out.reserve(count);
     for (size_t i = 0; i < count; ++i) {
-      out[i] = weft_header{toWeftStr(headers[i].name), toWeftStr(headers[i].value)};
+      out.push_back(weft_header{toWeftStr(headers[i].name), toWeftStr(headers[i].value)});
     }
     return WEFT_SDK_CALL(api_, send_local_reply, WEFT_ERR_NOT_FOUND, stream_, status,
-                         toWeftStr(body), out, count, toWeftStr(details));
+                         toWeftStr(body), out.data(), count, toWeftStr(details));
   }
   int sendLocalReply(uint32_t status, std::string_view body,
                      std::initializer_list<Header> headers = {},
