@@ -95,6 +95,11 @@ void ConnectionManager::onParseError(http1::ParseError error) {
   if (auto* counter = listener_->stats->parse_errors[static_cast<size_t>(error)]) counter->inc();
   timer_.cancel();
   bufferevent_disable(bev_, EV_READ);
+  if (stream_) {
+    // The head was fine but the body was not: the exchange is over, whatever the upstream says.
+    stream_->resetByDownstream();
+    worker_.deleter().add(std::move(stream_));
+  }
 }
 
 void ConnectionManager::onStreamComplete() {
@@ -164,8 +169,9 @@ void ConnectionManager::onEvent(bufferevent* bev, short what, void* self) {
     evbuffer* input = bufferevent_get_input(bev);
     if (evbuffer_get_length(input) > 0) c->dispatch();
     if (c->closed_) return;
-    if (c->codec_.tunnelling()) {
-      c->codec_.onRemoteClose();
+    if (c->stream_ && c->codec_.awaitingResponse()) {
+      // A client may half-close after a complete request: answer it, then close.
+      c->codec_.disableKeepAlive();
       return;
     }
   }

@@ -167,13 +167,6 @@ bool Http1ServerCodec::dispatchChunked(evbuffer* input) {
   return false;
 }
 
-void Http1ServerCodec::onRemoteClose() {
-  if (state_ == State::kTunnel && decoder_) {
-    auto empty = event::newBuffer();
-    decoder_->decodeData(empty.get(), true);
-  }
-}
-
 void Http1ServerCodec::requestComplete() {
   if (stream_active_ && response_done_) responseComplete();
 }

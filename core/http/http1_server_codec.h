@@ -48,11 +48,10 @@ class Http1ServerCodec : public ResponseEncoder {
   // Between requests: nothing read of the next request yet, no response pending.
   bool idle() const { return state_ == State::kHead && !stream_active_; }
   bool tunnelling() const { return state_ == State::kTunnel; }
+  // The whole request was read and its response is not complete yet.
+  bool awaitingResponse() const { return state_ == State::kRequestDone && stream_active_; }
   // Future responses carry "Connection: close" (drain, max requests per connection).
   void disableKeepAlive() { keep_alive_allowed_ = false; }
-
-  // The downstream closed its side: a tunnel or an until-close request body ends here.
-  void onRemoteClose();
 
   // ResponseEncoder
   void encode100Continue() override;

@@ -266,9 +266,7 @@ void HttpStream::releaseUpstream() {
 
 void HttpStream::resetByDownstream() {
   if (completed_) return;
-  if (!response_started_ || !flags_.empty()) {
-    if (flags_.empty()) addFlag("DC");
-  }
+  if (flags_.empty()) addFlag("DC");
   filters_.abort();
   complete();
 }
