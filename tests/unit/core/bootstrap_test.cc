@@ -469,10 +469,10 @@ BOOST_AUTO_TEST_CASE(addresses_must_be_numeric_and_ports_in_range) {
   BOOST_TEST(errorOf("listeners:\n  - { name: a, address: localhost, port: 1 }\n") ==
              "t.yaml:2: listeners[0].address: must be a numeric IPv4 or IPv6 address, got "
              "\"localhost\"");
-  BOOST_TEST(errorOf("listeners:\n  - { name: a, address: 127.0.0.1, port: 0 }\n") ==
-             "t.yaml:2: listeners[0].port: must be an integer 1..65535, got \"0\"");
+  BOOST_TEST(errorOf("clusters:\n  - { name: c, endpoints: [ { address: 127.0.0.1, port: 0 } ] }\n") ==
+             "t.yaml:2: clusters[0].endpoints[0].port: must be an integer 1..65535, got \"0\"");
   BOOST_TEST(errorOf("listeners:\n  - { name: a, address: 127.0.0.1, port: 65536 }\n") ==
-             "t.yaml:2: listeners[0].port: must be an integer 1..65535, got \"65536\"");
+             "t.yaml:2: listeners[0].port: must be an integer 0..65535, got \"65536\"");
   BOOST_TEST(errorOf("admin: { port: -1 }\n") ==
              "t.yaml:1: admin.port: must be an integer 0..65535, got \"-1\"");
   BOOST_TEST(errorOf("admin: { address: 127.1 }\n") ==
