@@ -49,6 +49,8 @@ class ResponseEncoder {
   // Bytes handed to the connection and not yet written; above the connection's high watermark the
   // stream stops reading from its upstream.
   virtual size_t bufferedBytes() const = 0;
+  // Ask to be told (through the connection's owner) when the buffered bytes have drained.
+  virtual void watchDrain() = 0;
 };
 
 // Inbound half of a client (upstream) stream: the response as the codec decodes it.
@@ -69,6 +71,7 @@ class RequestEncoder {
   virtual void encodeData(evbuffer* data, bool end_stream) = 0;
   virtual void encodeTrailers(const HeaderMap& trailers) = 0;
   virtual size_t bufferedBytes() const = 0;
+  virtual void watchDrain() = 0;
 };
 
 // Hop-by-hop fields (RFC 9110 §7.6.1) are connection-scoped: codecs drop them from what they

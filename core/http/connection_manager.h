@@ -5,8 +5,6 @@
 // WorkerContext is what a connection needs from the worker it lives on. Worker-local throughout.
 #pragma once
 
-#include <event2/bufferevent.h>
-
 #include <cstdint>
 #include <memory>
 #include <random>
@@ -15,6 +13,7 @@
 #include "core/event/event_loop.h"
 #include "core/http/http1_server_codec.h"
 #include "core/network/address.h"
+#include "core/network/connection.h"
 #include "core/server/snapshot.h"
 #include "core/upstream/conn_pool.h"
 
@@ -39,7 +38,9 @@ class WorkerContext {
   virtual void connectionClosed(event::Deletable& connection) = 0;
 };
 
-class ConnectionManager : public ServerCodecCallbacks, public event::Deletable {
+class ConnectionManager : public ServerCodecCallbacks,
+                          public network::ConnectionCallbacks,
+                          public event::Deletable {
  public:
   ConnectionManager(WorkerContext& worker, std::shared_ptr<const server::ListenerSnapshot> listener,
                     evutil_socket_t fd, const network::Address& peer);
@@ -57,7 +58,10 @@ class ConnectionManager : public ServerCodecCallbacks, public event::Deletable {
   const std::string& localAddress() const { return local_; }
   Protocol protocol() const { return protocol_; }
   // Called by the stream when the response it wrote waits on the socket; resumes it on drain.
-  void watchDownstreamDrain() { watch_drain_ = true; }
+  void watchDownstreamDrain() {
+    watch_drain_ = true;
+    connection_.watchDrain();
+  }
   // Parses buffered input again soon (after an upgrade turned the codec into a tunnel).
   void kick() { event_active(deferred_dispatch_.get(), EV_READ, 0); }
 
@@ -66,18 +70,23 @@ class ConnectionManager : public ServerCodecCallbacks, public event::Deletable {
   void onParseError(http1::ParseError error) override;
   void onStreamComplete() override;
 
+  // network::ConnectionCallbacks
+  void onReadable() override { dispatch(); }
+  void onRemoteClose() override;
+  void onConnectionError() override { closeNow(); }
+  void onWriteDrained() override;
+
  private:
-  static void onRead(bufferevent*, void* self);
-  static void onWrite(bufferevent*, void* self);
-  static void onEvent(bufferevent*, short what, void* self);
   static void onDeferredDispatch(evutil_socket_t, short, void* self);
   void dispatch();
   void closeNow();
+  // Closes once every queued byte reached the socket.
+  void closeWhenFlushed();
   void armIdleOrHeaderTimer();
 
   WorkerContext& worker_;
   std::shared_ptr<const server::ListenerSnapshot> listener_;
-  bufferevent* bev_;
+  network::Connection connection_;
   Http1ServerCodec codec_;
   std::unique_ptr<HttpStream> stream_;
   event::Timer timer_;  // header timeout while a head is arriving, idle timeout between requests
@@ -90,6 +99,7 @@ class ConnectionManager : public ServerCodecCallbacks, public event::Deletable {
   bool read_disabled_ = false;
   bool watch_drain_ = false;
   bool closed_ = false;
+  bool closing_ = false;
   bool in_dispatch_ = false;
 };
 

@@ -8,9 +8,14 @@ namespace weft::http {
 
 namespace enc = http1_encoding;
 
-Http1ClientCodec::Http1ClientCodec(evbuffer* output, ClientCodecCallbacks& callbacks,
-                                   const http1::Limits& limits)
-    : output_(output), callbacks_(callbacks), limits_(limits) {}
+Http1ClientCodec::Http1ClientCodec(network::Connection& connection,
+                                   ClientCodecCallbacks& callbacks, const http1::Limits& limits)
+    : connection_(connection),
+      output_(connection.output()),
+      callbacks_(callbacks),
+      limits_(limits) {
+  scratch_.reserve(256);
+}
 
 void Http1ClientCodec::startRequest(ResponseDecoder& decoder) {
   decoder_ = &decoder;
@@ -47,10 +52,12 @@ void Http1ClientCodec::encodeHeaders(const HeaderMap& headers, bool end_stream) 
   }
   scratch_.append("\r\n");
   evbuffer_add(output_, scratch_.data(), scratch_.size());
+  connection_.flush();
   request_done_ = end_stream;
 }
 
 void Http1ClientCodec::encodeData(evbuffer* data, bool end_stream) {
+  connection_.flush();
   if (state_ == State::kTunnel) {
     evbuffer_add_buffer(output_, data);
     return;
@@ -61,6 +68,7 @@ void Http1ClientCodec::encodeData(evbuffer* data, bool end_stream) {
 
 void Http1ClientCodec::encodeTrailers(const HeaderMap& trailers) {
   if (request_chunked_) enc::writeBody(output_, nullptr, true, true, &trailers);
+  connection_.flush();
   request_done_ = true;
 }
 

@@ -10,6 +10,7 @@
 
 #include "core/http/codec.h"
 #include "core/http/http1_parser.h"
+#include "core/network/connection.h"
 
 namespace weft::http {
 
@@ -24,7 +25,8 @@ class ClientCodecCallbacks {
 
 class Http1ClientCodec : public RequestEncoder {
  public:
-  Http1ClientCodec(evbuffer* output, ClientCodecCallbacks& callbacks,
+  // Encodes into `connection`'s output and flushes it after each piece.
+  Http1ClientCodec(network::Connection& connection, ClientCodecCallbacks& callbacks,
                    const http1::Limits& limits);
 
   // Begins a new exchange; the response is delivered to `decoder` until it completes or
@@ -47,6 +49,7 @@ class Http1ClientCodec : public RequestEncoder {
   void encodeData(evbuffer* data, bool end_stream) override;
   void encodeTrailers(const HeaderMap& trailers) override;
   size_t bufferedBytes() const override { return evbuffer_get_length(output_); }
+  void watchDrain() override { connection_.watchDrain(); }
 
  private:
   enum class State : uint8_t { kHead, kBody, kTunnel, kDone };
@@ -55,6 +58,7 @@ class Http1ClientCodec : public RequestEncoder {
   void dispatchBody(evbuffer* input);
   void complete();
 
+  network::Connection& connection_;
   evbuffer* output_;
   ClientCodecCallbacks& callbacks_;
   http1::Limits limits_;

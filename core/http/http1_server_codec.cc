@@ -69,9 +69,14 @@ std::string_view reasonPhrase(int status) {
   }
 }
 
-Http1ServerCodec::Http1ServerCodec(evbuffer* output, ServerCodecCallbacks& callbacks,
-                                   const http1::Limits& limits)
-    : output_(output), callbacks_(callbacks), limits_(limits) {}
+Http1ServerCodec::Http1ServerCodec(network::Connection& connection,
+                                   ServerCodecCallbacks& callbacks, const http1::Limits& limits)
+    : connection_(connection),
+      output_(connection.output()),
+      callbacks_(callbacks),
+      limits_(limits) {
+  scratch_.reserve(256);
+}
 
 void Http1ServerCodec::dispatch(evbuffer* input) {
   for (;;) {
@@ -203,6 +208,7 @@ void Http1ServerCodec::sendErrorAndClose(int status, std::string_view body) {
                         status, std::string(reasonPhrase(status)).c_str(), body.size());
   evbuffer_add(output_, head, static_cast<size_t>(n));
   evbuffer_add(output_, body.data(), body.size());
+  connection_.flush();
   response_started_ = true;
   close_after_flush_ = true;
   state_ = State::kClosed;
@@ -212,6 +218,7 @@ void Http1ServerCodec::encode100Continue() {
   if (response_started_) return;
   static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
   evbuffer_add(output_, kContinue.data(), kContinue.size());
+  connection_.flush();
 }
 
 void Http1ServerCodec::encodeHeaders(const HeaderMap& headers, bool end_stream) {
@@ -254,6 +261,7 @@ void Http1ServerCodec::encodeHeaders(const HeaderMap& headers, bool end_stream) 
   }
   scratch_.append("\r\n");
   evbuffer_add(output_, scratch_.data(), scratch_.size());
+  connection_.flush();
 
   if (upgrading) {
     state_ = State::kTunnel;
@@ -263,6 +271,7 @@ void Http1ServerCodec::encodeHeaders(const HeaderMap& headers, bool end_stream) 
 }
 
 void Http1ServerCodec::encodeData(evbuffer* data, bool end_stream) {
+  connection_.flush();
   if (state_ == State::kTunnel) {
     evbuffer_add_buffer(output_, data);
     if (end_stream) {
@@ -284,6 +293,7 @@ void Http1ServerCodec::encodeData(evbuffer* data, bool end_stream) {
 
 void Http1ServerCodec::encodeTrailers(const HeaderMap& trailers) {
   if (response_chunked_) enc::writeBody(output_, nullptr, true, true, &trailers);
+  connection_.flush();
   responseComplete();
 }
 

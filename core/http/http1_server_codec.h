@@ -17,6 +17,7 @@
 
 #include "core/http/codec.h"
 #include "core/http/http1_parser.h"
+#include "core/network/connection.h"
 
 namespace weft::http {
 
@@ -34,7 +35,9 @@ class ServerCodecCallbacks {
 
 class Http1ServerCodec : public ResponseEncoder {
  public:
-  Http1ServerCodec(evbuffer* output, ServerCodecCallbacks& callbacks, const http1::Limits& limits);
+  // Encodes into `connection`'s output and flushes it after each piece.
+  Http1ServerCodec(network::Connection& connection, ServerCodecCallbacks& callbacks,
+                   const http1::Limits& limits);
 
   // Consumes what it can of `input`. Call on every read, and again after onStreamComplete when the
   // input still holds bytes (the next pipelined request).
@@ -59,6 +62,7 @@ class Http1ServerCodec : public ResponseEncoder {
   void encodeData(evbuffer* data, bool end_stream) override;
   void encodeTrailers(const HeaderMap& trailers) override;
   size_t bufferedBytes() const override { return evbuffer_get_length(output_); }
+  void watchDrain() override { connection_.watchDrain(); }
 
  private:
   enum class State : uint8_t { kHead, kBody, kRequestDone, kTunnel, kClosed };
@@ -70,6 +74,7 @@ class Http1ServerCodec : public ResponseEncoder {
   void responseComplete();
   void fail(http1::ParseError error);
 
+  network::Connection& connection_;
   evbuffer* output_;
   ServerCodecCallbacks& callbacks_;
   http1::Limits limits_;

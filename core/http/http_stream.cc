@@ -133,6 +133,7 @@ void HttpStream::requestDataDone(evbuffer* data, bool end_stream) {
   if (upstream_->bufferedBytes() > listener_.config.limits.buffer_high_watermark) {
     waiting_upstream_drain_ = true;
     connection_.readDisable(true);
+    upstream_->watchDrain();
   }
 }
 
@@ -145,6 +146,8 @@ void HttpStream::upstreamWritable() {
   if (upstream_->bufferedBytes() <= listener_.config.limits.buffer_high_watermark / 2) {
     waiting_upstream_drain_ = false;
     connection_.readDisable(false);
+  } else {
+    upstream_->watchDrain();
   }
 }
 

@@ -1,9 +1,6 @@
 // ConnPool and UpstreamConnection: see conn_pool.h.
 #include "core/upstream/conn_pool.h"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-
 #include <algorithm>
 
 namespace weft::upstream {
@@ -11,8 +8,9 @@ namespace weft::upstream {
 UpstreamConnection::UpstreamConnection(ConnPool& pool, size_t endpoint)
     : pool_(pool),
       endpoint_(endpoint),
-      bev_(bufferevent_socket_new(pool.base_, -1, BEV_OPT_CLOSE_ON_FREE)),
-      codec_(bufferevent_get_output(bev_), *this, pool.cluster().response_limits),
+      connection_(pool.base_, pool.cluster().endpoints[endpoint], *this,
+                  {pool.high_watermark_, pool.high_watermark_ / 2}, connect_ok_),
+      codec_(connection_, *this, pool.cluster().response_limits),
       timer_(pool.base_, [this] {
         if (state_ == State::kConnecting) {
           pool_.cluster_->stats->cx_connect_timeout.inc();
@@ -20,29 +18,16 @@ UpstreamConnection::UpstreamConnection(ConnPool& pool, size_t endpoint)
         } else {
           close();
         }
-      }) {}
-
-UpstreamConnection::~UpstreamConnection() {
-  if (bev_) bufferevent_free(bev_);
-}
-
-const network::Address& UpstreamConnection::address() const {
-  return pool_.cluster().endpoints[endpoint_];
-}
-
-bool UpstreamConnection::connect() {
-  bufferevent_setcb(bev_, &onRead, &onWrite, &onEvent, this);
-  bufferevent_setwatermark(bev_, EV_WRITE, pool_.high_watermark_ / 2, 0);
-  bufferevent_setwatermark(bev_, EV_READ, 0, pool_.high_watermark_);
-  const auto& target = address();
+      }) {
   pool_.cluster_->stats->cx_total.inc();
   pool_.cluster_->stats->cx_active.add(1);
   timer_.arm(pool_.cluster().config.connect_timeout_ms);
-  if (bufferevent_socket_connect(bev_, target.sa(), static_cast<int>(target.length)) != 0) {
-    return false;
-  }
-  bufferevent_enable(bev_, EV_READ | EV_WRITE);
-  return true;
+}
+
+UpstreamConnection::~UpstreamConnection() = default;
+
+const network::Address& UpstreamConnection::address() const {
+  return pool_.cluster().endpoints[endpoint_];
 }
 
 void UpstreamConnection::attach(PoolClient& client) {
@@ -53,14 +38,7 @@ void UpstreamConnection::attach(PoolClient& client) {
   client.onPoolReady(*this);
 }
 
-void UpstreamConnection::readDisable(bool disable) {
-  if (!bev_) return;
-  if (disable) {
-    bufferevent_disable(bev_, EV_READ);
-  } else {
-    bufferevent_enable(bev_, EV_READ);
-  }
-}
+void UpstreamConnection::readDisable(bool disable) { connection_.readDisable(disable); }
 
 void UpstreamConnection::abandon() {
   client_ = nullptr;
@@ -72,6 +50,7 @@ void UpstreamConnection::onResponseComplete() {
   client_ = nullptr;
   uint32_t limit = pool_.cluster().config.max_requests_per_connection;
   if (codec_.reusable() && (limit == 0 || requests_ < limit) && state_ == State::kBusy) {
+    connection_.readDisable(false);
     pool_.onConnectionFree(*this);
   } else {
     close();
@@ -88,46 +67,41 @@ void UpstreamConnection::close() {
   bool was_busy = state_ == State::kBusy;
   state_ = State::kClosed;
   timer_.cancel();
-  if (bev_) {
-    bufferevent_disable(bev_, EV_READ | EV_WRITE);
-    bufferevent_setcb(bev_, nullptr, nullptr, nullptr, nullptr);
-  }
+  connection_.quiesce();
   pool_.cluster_->stats->cx_active.sub(1);
   PoolClient* client = std::exchange(client_, nullptr);
   pool_.onConnectionClosed(*this);  // hands this object to the deferred deleter
   if (was_busy && client) client->onUpstreamReset();
 }
 
-void UpstreamConnection::onRead(bufferevent* bev, void* self) {
-  auto* c = static_cast<UpstreamConnection*>(self);
-  c->codec_.dispatch(bufferevent_get_input(bev));
+void UpstreamConnection::onReadable() {
+  codec_.dispatch(connection_.input());
+  connection_.resumeReading();
 }
 
-void UpstreamConnection::onWrite(bufferevent*, void* self) {
-  auto* c = static_cast<UpstreamConnection*>(self);
-  if (c->client_) c->client_->onUpstreamWriteDrained();
+void UpstreamConnection::onWriteDrained() {
+  if (client_) client_->onUpstreamWriteDrained();
 }
 
-void UpstreamConnection::onEvent(bufferevent* bev, short what, void* self) {
-  auto* c = static_cast<UpstreamConnection*>(self);
-  if (what & BEV_EVENT_CONNECTED) {
-    c->timer_.cancel();
-    int one = 1;
-    setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-    c->pool_.onConnectionFree(*c);
+void UpstreamConnection::onConnected() {
+  timer_.cancel();
+  pool_.onConnectionFree(*this);
+}
+
+void UpstreamConnection::onConnectionError() {
+  if (state_ == State::kConnecting) {
+    pool_.onConnectFailure(*this, PoolClient::Failure::kConnectFailure);
     return;
   }
-  if (c->state_ == State::kConnecting) {
-    c->pool_.onConnectFailure(*c, PoolClient::Failure::kConnectFailure);
-    return;
-  }
-  // EOF or error on an established connection.
-  evbuffer* input = bufferevent_get_input(bev);
-  if (evbuffer_get_length(input) > 0) c->codec_.dispatch(input);
-  if (c->state_ == State::kClosed) return;
-  c->pool_.cluster_->stats->cx_destroy_remote.inc();
-  if (c->state_ == State::kBusy && c->codec_.onRemoteClose()) return;  // until-close body ended
-  c->close();
+  pool_.cluster_->stats->cx_destroy_remote.inc();
+  close();
+}
+
+void UpstreamConnection::onRemoteClose() {
+  if (state_ == State::kClosed) return;
+  pool_.cluster_->stats->cx_destroy_remote.inc();
+  if (state_ == State::kBusy && codec_.onRemoteClose()) return;  // until-close body ended
+  close();
 }
 
 ConnPool::ConnPool(event_base* base, event::DeferredDeleter& deleter, ClusterInfoPtr cluster,
@@ -175,7 +149,7 @@ void ConnPool::newStream(PoolClient& client) {
   auto connection = std::make_unique<UpstreamConnection>(*this, endpoint);
   UpstreamConnection* raw = connection.get();
   connections_.push_back(std::move(connection));
-  if (!raw->connect()) onConnectFailure(*raw, PoolClient::Failure::kConnectFailure);
+  if (!raw->connecting()) onConnectFailure(*raw, PoolClient::Failure::kConnectFailure);
 }
 
 void ConnPool::cancel(PoolClient& client) {

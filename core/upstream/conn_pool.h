@@ -4,8 +4,6 @@
 // idle longer than the cluster's idle_timeout are closed. Worker-local: no locks.
 #pragma once
 
-#include <event2/bufferevent.h>
-
 #include <cstdint>
 #include <deque>
 #include <list>
@@ -13,6 +11,7 @@
 
 #include "core/event/event_loop.h"
 #include "core/http/http1_client_codec.h"
+#include "core/network/connection.h"
 #include "core/upstream/cluster.h"
 
 namespace weft::upstream {
@@ -35,7 +34,9 @@ class PoolClient {
 
 class ConnPool;
 
-class UpstreamConnection : public http::ClientCodecCallbacks, public event::Deletable {
+class UpstreamConnection : public http::ClientCodecCallbacks,
+                           public network::ConnectionCallbacks,
+                           public event::Deletable {
  public:
   UpstreamConnection(ConnPool& pool, size_t endpoint);
   ~UpstreamConnection() override;
@@ -51,20 +52,26 @@ class UpstreamConnection : public http::ClientCodecCallbacks, public event::Dele
   void onResponseComplete() override;
   void onUpstreamProtocolError(http1::ParseError error) override;
 
+  // network::ConnectionCallbacks
+  void onReadable() override;
+  void onRemoteClose() override;
+  void onConnectionError() override;
+  void onWriteDrained() override;
+  void onConnected() override;
+
  private:
   friend class ConnPool;
   enum class State { kConnecting, kBusy, kIdle, kClosed };
 
-  bool connect();
+  // False when the connect attempt failed at once.
+  bool connecting() const { return connect_ok_; }
   void attach(PoolClient& client);
   void close();
-  static void onRead(bufferevent*, void* self);
-  static void onWrite(bufferevent*, void* self);
-  static void onEvent(bufferevent*, short what, void* self);
 
   ConnPool& pool_;
   size_t endpoint_;
-  bufferevent* bev_ = nullptr;
+  bool connect_ok_ = false;
+  network::Connection connection_;  // starts connecting on construction
   http::Http1ClientCodec codec_;
   State state_ = State::kConnecting;
   PoolClient* client_ = nullptr;

@@ -39,6 +39,12 @@ void UpstreamRequest::onPoolReady(UpstreamConnection& connection) {
   }
   if (pending_trailers_) connection.codec().encodeTrailers(*pending_trailers_);
   if (read_disabled_) connection.readDisable(true);
+  if (watch_drain_) connection.codec().watchDrain();
+}
+
+void UpstreamRequest::watchDrain() {
+  watch_drain_ = true;
+  if (connection_) connection_->codec().watchDrain();
 }
 
 void UpstreamRequest::onPoolFailure(Failure failure) {
@@ -57,7 +63,10 @@ void UpstreamRequest::onUpstreamReset() {
   callbacks_.upstreamFailed(Failure::kConnectFailure, /*reset=*/true, response_started_);
 }
 
-void UpstreamRequest::onUpstreamWriteDrained() { callbacks_.upstreamWritable(); }
+void UpstreamRequest::onUpstreamWriteDrained() {
+  watch_drain_ = false;
+  callbacks_.upstreamWritable();
+}
 
 void UpstreamRequest::sendData(evbuffer* data, bool end_stream) {
   if (connection_ && !response_complete_) {

@@ -42,6 +42,8 @@ class UpstreamRequest : public PoolClient, public http::ResponseDecoder, public 
   size_t bufferedBytes() const;
   // Stop / resume reading the response.
   void readDisable(bool disable);
+  // upstreamWritable() will follow once the request bytes waiting for the upstream drain.
+  void watchDrain();
 
   const std::string& upstreamHost() const { return upstream_host_; }
   bool responseComplete() const { return response_complete_; }
@@ -72,6 +74,7 @@ class UpstreamRequest : public PoolClient, public http::ResponseDecoder, public 
   bool response_started_ = false;
   bool response_complete_ = false;
   bool read_disabled_ = false;
+  bool watch_drain_ = false;
   std::string upstream_host_;
 };
 

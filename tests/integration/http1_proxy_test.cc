@@ -350,7 +350,7 @@ BOOST_FIXTURE_TEST_CASE(one_gib_download_and_upload_in_bounded_memory, ProxyWith
     while (sent < kSize) {
       size_t n = static_cast<size_t>(std::min<uint64_t>(block.size(), kSize - sent));
       BOOST_REQUIRE_MESSAGE(
-          connection->send(std::string_view(block).substr(0, n), std::chrono::milliseconds(30000)),
+          connection->send(std::string_view(block).substr(0, n), std::chrono::milliseconds(10000)),
           "after " << sent << " bytes: " << connection->lastError());
       sent += n;
       if (sent >= next_sample) {

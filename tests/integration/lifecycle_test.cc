@@ -2,6 +2,7 @@
 // with no failed request, SIGTERM draining, and the admin endpoints.
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/test/unit_test.hpp>
 #include <cerrno>
@@ -19,6 +20,12 @@ namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::steady_clock;
+
+// The 1-based number of the line of `text` holding `needle`, as text.
+std::string lineOf(const std::string& text, std::string_view needle) {
+  size_t at = text.find(needle);
+  return std::to_string(std::count(text.begin(), text.begin() + at, '\n') + 1);
+}
 
 std::string bodyOf(uint16_t port, const std::string& path) {
   auto response = get(port, path);
@@ -144,14 +151,18 @@ BOOST_AUTO_TEST_CASE(sighup_reloads_without_failing_a_request) {
 
   // Bad file: rejected, the last good config keeps serving.
   uint64_t failures = proxy.stat("server.reload_failure").value_or(0);
+  size_t logged_before = proxy.process().stderrText().size();
   spec.extra_clusters =
       "  - name: second\n"
       "    endpoints: [ { address: 127.0.0.1, port: 70000 } ]\n";
-  proxy.reload(httpBootstrapYaml(spec));
+  const std::string bad = httpBootstrapYaml(spec);
+  const std::string bad_at = "bootstrap.yaml:" + lineOf(bad, "port: 70000") + ":";
+  proxy.reload(bad);
   BOOST_TEST(eventually([&] { return proxy.stat("server.reload_failure").value_or(0) > failures; }),
              "server.reload_failure did not move");
-  BOOST_TEST(proxy.process().stderrText().find("bootstrap.yaml:") != std::string::npos,
-             "the rejected file is not named in the log");
+  BOOST_TEST(proxy.process().stderrText().find(bad_at, logged_before) != std::string::npos,
+             "the log does not name " << bad_at << "\n"
+                                      << proxy.process().stderrText().substr(logged_before));
   std::this_thread::sleep_for(milliseconds(200));
   BOOST_TEST(bodyOf(port, "/v2/x") == "hello from beta\n");
   BOOST_TEST(bodyOf(port, "/") == "hello from alpha\n");
