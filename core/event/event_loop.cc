@@ -1,14 +1,22 @@
 // EventLoop and Timer: see event_loop.h.
 #include "core/event/event_loop.h"
 
-#include <event2/thread.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <cstdint>
 
 namespace weft::event {
 
-void initThreading() {
-  static const int once = evthread_use_pthreads();
-  (void)once;
+namespace {
+event_base* newUnlockedBase() {
+  event_config* config = event_config_new();
+  event_config_set_flag(config, EVENT_BASE_FLAG_NOLOCK);
+  event_base* base = event_base_new_with_config(config);
+  event_config_free(config);
+  return base;
 }
+}  // namespace
 
 Timer::Timer(event_base* base, std::function<void()> on_fire)
     : on_fire_(std::move(on_fire)), event_(evtimer_new(base, &Timer::fire, this)) {}
@@ -45,29 +53,40 @@ void DeferredDeleter::sweep(evutil_socket_t, short, void* self) {
   }
 }
 
-EventLoop::EventLoop() : base_(event_base_new()) {
-  wakeup_.reset(event_new(base_.get(), -1, 0, &EventLoop::drainPosted, this));
+EventLoop::EventLoop()
+    : base_(newUnlockedBase()), wakeup_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
+  wakeup_.reset(event_new(base_.get(), wakeup_fd_, EV_READ | EV_PERSIST, &EventLoop::drainPosted,
+                          this));
+  event_add(wakeup_.get(), nullptr);
 }
 
 EventLoop::~EventLoop() {
   wakeup_.reset();
   base_.reset();
+  close(wakeup_fd_);
 }
 
 void EventLoop::run() { event_base_loop(base_.get(), EVLOOP_NO_EXIT_ON_EMPTY); }
 
-void EventLoop::exit() { event_base_loopbreak(base_.get()); }
+void EventLoop::exit() {
+  post([this] { event_base_loopbreak(base_.get()); });
+}
 
 void EventLoop::post(std::function<void()> fn) {
   {
     std::lock_guard lock(posted_mutex_);
     posted_.push_back(std::move(fn));
   }
-  event_active(wakeup_.get(), EV_READ, 0);
+  uint64_t one = 1;
+  ssize_t written = write(wakeup_fd_, &one, sizeof(one));
+  (void)written;  // a full counter (never in practice) still wakes the loop
 }
 
-void EventLoop::drainPosted(evutil_socket_t, short, void* self) {
+void EventLoop::drainPosted(evutil_socket_t fd, short, void* self) {
   auto* loop = static_cast<EventLoop*>(self);
+  uint64_t count;
+  ssize_t got = read(fd, &count, sizeof(count));
+  (void)got;
   std::vector<std::function<void()>> batch;
   {
     std::lock_guard lock(loop->posted_mutex_);

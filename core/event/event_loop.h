@@ -1,6 +1,10 @@
 // Thin RAII over libevent: one EventLoop per thread (the main thread and each worker), timers,
 // and a thread-safe post() so the main thread can hand work (config snapshots, drain) to a worker.
 // Every libevent handle is wrapped here once; the rest of the proxy never calls event_free.
+//
+// Loops are created without libevent's internal locks (EVENT_BASE_FLAG_NOLOCK): only the owning
+// thread ever touches a loop, and other threads reach it solely through post(), which wakes the
+// loop with an eventfd. That keeps a mutex off every event operation on the data path.
 #pragma once
 
 #include <event2/buffer.h>
@@ -27,9 +31,6 @@ using EventPtr = std::unique_ptr<::event, EventDeleter>;
 using EvbufferPtr = std::unique_ptr<evbuffer, EvbufferDeleter>;
 
 inline EvbufferPtr newBuffer() { return EvbufferPtr(evbuffer_new()); }
-
-// Must run once, before any loop is created, so loops can be woken from other threads.
-void initThreading();
 
 // A one-shot timer on a loop. Re-arming replaces the pending deadline. Not thread-safe: arm and
 // cancel it on its loop's thread. The callback may destroy the Timer.
@@ -76,7 +77,7 @@ class EventLoop {
 
   // Runs until exit() is called. Call on the thread that owns the loop.
   void run();
-  // Safe from any thread: makes run() return after the current callbacks.
+  // Safe from any thread: makes run() return after the callbacks posted before it.
   void exit();
   // Safe from any thread: runs `fn` on the loop's thread, in post order.
   void post(std::function<void()> fn);
@@ -85,6 +86,7 @@ class EventLoop {
   static void drainPosted(evutil_socket_t, short, void* self);
 
   std::unique_ptr<event_base, EventBaseDeleter> base_;
+  int wakeup_fd_;  // eventfd written by post()
   EventPtr wakeup_;
   std::mutex posted_mutex_;  // guards posted_; held only to swap the queue, never on the data path
   std::vector<std::function<void()>> posted_;

@@ -26,7 +26,9 @@ bool equalsIgnoreCase(std::string_view a, std::string_view lower_literal) {
 
 void HeaderMap::add(std::string_view name, std::string_view value) {
   HeaderEntry entry{lowered(name), std::string(value)};
-  if (!entry.name.empty() && entry.name[0] == ':') {
+  // Pseudo-headers go first; the common case (parsers add them first) is a plain append.
+  bool pseudo = !entry.name.empty() && entry.name[0] == ':';
+  if (pseudo && !entries_.empty() && entries_.back().name[0] != ':') {
     auto first_regular = std::find_if(entries_.begin(), entries_.end(),
                                       [](const HeaderEntry& e) { return e.name[0] != ':'; });
     entries_.insert(first_regular, std::move(entry));
@@ -36,10 +38,9 @@ void HeaderMap::add(std::string_view name, std::string_view value) {
 }
 
 void HeaderMap::set(std::string_view name, std::string_view value) {
-  std::string key = lowered(name);
   bool replaced = false;
   for (auto it = entries_.begin(); it != entries_.end();) {
-    if (it->name != key) {
+    if (!equalsIgnoreCase(name, it->name)) {
       ++it;
     } else if (!replaced) {
       it->value.assign(value);
@@ -49,13 +50,12 @@ void HeaderMap::set(std::string_view name, std::string_view value) {
       it = entries_.erase(it);
     }
   }
-  if (!replaced) add(key, value);
+  if (!replaced) add(name, value);
 }
 
 size_t HeaderMap::remove(std::string_view name) {
-  std::string key = lowered(name);
   auto tail = std::remove_if(entries_.begin(), entries_.end(),
-                             [&](const HeaderEntry& e) { return e.name == key; });
+                             [&](const HeaderEntry& e) { return equalsIgnoreCase(name, e.name); });
   size_t removed = static_cast<size_t>(entries_.end() - tail);
   entries_.erase(tail, entries_.end());
   return removed;

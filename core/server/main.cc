@@ -5,7 +5,6 @@
 #include <string>
 
 #include "core/common/logging.h"
-#include "core/event/event_loop.h"
 #include "core/server/server.h"
 
 namespace {
@@ -45,7 +44,6 @@ int main(int argc, char** argv) {
     usage();
     return 2;
   }
-  weft::event::initThreading();
   weft::server::Server server(std::move(options));
   return server.run();
 }
