@@ -61,7 +61,6 @@ constexpr LimitField kLimitFields[] = {
     {"idle_timeout", &ListenerLimits::idle_timeout_ms, true, 1},
     {"request_timeout", &ListenerLimits::request_timeout_ms, true, 0},
     {"max_requests_per_connection", &ListenerLimits::max_requests_per_connection, false, 0},
-    {"max_pipelined_requests", &ListenerLimits::max_pipelined_requests, false, 1},
     {"max_buffered_body_bytes", &ListenerLimits::max_buffered_body_bytes, false, 1},
     {"buffer_high_watermark", &ListenerLimits::buffer_high_watermark, false, 1},
 };

@@ -82,7 +82,6 @@ struct ListenerLimits {
                                            // no bytes either way (TCP)
   uint32_t request_timeout_ms = 0;         // whole request/response; 0 = none
   uint32_t max_requests_per_connection = 0;  // 0 = unlimited
-  uint32_t max_pipelined_requests = 32;    // requests parsed ahead of their responses
   uint32_t max_buffered_body_bytes = 1024 * 1024;  // a filter that buffers a body gets 413 beyond
   uint32_t buffer_high_watermark = 1024 * 1024;    // per-direction bytes before reading pauses
 };

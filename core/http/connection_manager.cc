@@ -18,19 +18,7 @@ ConnectionManager::ConnectionManager(WorkerContext& worker,
       listener_(std::move(listener)),
       connection_(worker.base(), fd, *this, watermarks(listener_->config.limits)),
       codec_(connection_, *this, listener_->parse_limits),
-      timer_(worker.base(),
-             [this] {
-               if (codec_.idle() && evbuffer_get_length(connection_.input()) == 0) {
-                 listener_->stats->cx_idle_timeout.inc();
-                 closeNow();
-                 return;
-               }
-               listener_->stats->rq_header_timeout.inc();
-               codec_.sendErrorAndClose(408, "request header timeout\n");
-               connection_.readDisable(true);
-               closeWhenFlushed();
-             }),
-      deferred_dispatch_(event_new(worker.base(), -1, 0, &onDeferredDispatch, this)),
+      timer_(worker.base(), [this] { onTimer(); }),
       remote_(peer.toString()),
       remote_ip_(peer.ip()),
       local_(network::localAddressOf(fd).toString()) {
@@ -45,11 +33,33 @@ ConnectionManager::~ConnectionManager() {
   listener_->stats->cx_active.sub(1);
 }
 
+void ConnectionManager::onTimer() {
+  if (dispatch_pending_) {
+    dispatch_pending_ = false;
+    dispatch();
+    return;
+  }
+  if (codec_.idle() && evbuffer_get_length(connection_.input()) == 0) {
+    listener_->stats->cx_idle_timeout.inc();
+    closeNow();
+    return;
+  }
+  listener_->stats->rq_header_timeout.inc();
+  codec_.sendErrorAndClose(408, "request header timeout\n");
+  connection_.readDisable(true);
+  closeWhenFlushed();
+}
+
 void ConnectionManager::armIdleOrHeaderTimer() {
   const auto& limits = listener_->config.limits;
   bool head_arriving = evbuffer_get_length(connection_.input()) > 0;
-  uint32_t ms = head_arriving || requests_ == 0 ? limits.header_timeout_ms : limits.idle_timeout_ms;
-  if (ms > 0) timer_.arm(ms);
+  header_timer_ = head_arriving || requests_ == 0;
+  uint32_t ms = header_timer_ ? limits.header_timeout_ms : limits.idle_timeout_ms;
+  if (ms > 0) {
+    timer_.arm(ms);
+  } else {
+    timer_.cancel();
+  }
 }
 
 void ConnectionManager::readDisable(bool disable) {
@@ -107,10 +117,11 @@ void ConnectionManager::onStreamComplete() {
   }
   readDisable(false);
   connection_.resumeReading();
-  armIdleOrHeaderTimer();
   // A pipelined request may already be buffered; parse it outside this call chain.
   if (evbuffer_get_length(connection_.input()) > 0) {
-    event_active(deferred_dispatch_.get(), EV_READ, 0);
+    kick();
+  } else {
+    armIdleOrHeaderTimer();
   }
 }
 
@@ -125,13 +136,11 @@ void ConnectionManager::dispatch() {
     closeWhenFlushed();
     return;
   }
-  if (codec_.idle() && evbuffer_get_length(connection_.input()) > 0 && !timer_.armed()) {
-    armIdleOrHeaderTimer();  // a head has started to arrive
+  if (codec_.idle()) {
+    // Between requests: a head that starts to arrive switches the idle timeout to the header one.
+    bool arriving = evbuffer_get_length(connection_.input()) > 0;
+    if (!timer_.armed() || (arriving && !header_timer_)) armIdleOrHeaderTimer();
   }
-}
-
-void ConnectionManager::onDeferredDispatch(evutil_socket_t, short, void* self) {
-  static_cast<ConnectionManager*>(self)->dispatch();
 }
 
 void ConnectionManager::closeWhenFlushed() {

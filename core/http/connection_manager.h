@@ -63,7 +63,10 @@ class ConnectionManager : public ServerCodecCallbacks,
     connection_.watchDrain();
   }
   // Parses buffered input again soon (after an upgrade turned the codec into a tunnel).
-  void kick() { event_active(deferred_dispatch_.get(), EV_READ, 0); }
+  void kick() {
+    dispatch_pending_ = true;
+    timer_.arm(0);
+  }
 
   // ServerCodecCallbacks
   RequestDecoder& newStream(ResponseEncoder& encoder, const http1::RequestHead& head) override;
@@ -77,7 +80,7 @@ class ConnectionManager : public ServerCodecCallbacks,
   void onWriteDrained() override;
 
  private:
-  static void onDeferredDispatch(evutil_socket_t, short, void* self);
+  void onTimer();
   void dispatch();
   void closeNow();
   // Closes once every queued byte reached the socket.
@@ -89,8 +92,12 @@ class ConnectionManager : public ServerCodecCallbacks,
   network::Connection connection_;
   Http1ServerCodec codec_;
   std::unique_ptr<HttpStream> stream_;
-  event::Timer timer_;  // header timeout while a head is arriving, idle timeout between requests
-  event::EventPtr deferred_dispatch_;
+  // One timer, three jobs (one event per connection keeps idle connections small): the header
+  // timeout while a head arrives, the idle timeout between requests, and — armed at 0 ms — the
+  // deferred parse of a pipelined request.
+  event::Timer timer_;
+  bool dispatch_pending_ = false;
+  bool header_timer_ = false;  // the timer counts the header timeout (else the idle timeout)
   std::string remote_;
   std::string remote_ip_;
   std::string local_;

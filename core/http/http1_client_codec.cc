@@ -13,9 +13,7 @@ Http1ClientCodec::Http1ClientCodec(network::Connection& connection,
     : connection_(connection),
       output_(connection.output()),
       callbacks_(callbacks),
-      limits_(limits) {
-  scratch_.reserve(256);
-}
+      limits_(limits) {}
 
 void Http1ClientCodec::startRequest(ResponseDecoder& decoder) {
   decoder_ = &decoder;
@@ -36,22 +34,23 @@ void Http1ClientCodec::encodeHeaders(const HeaderMap& headers, bool end_stream) 
   const std::string* path = headers.get(":path");
   const std::string* authority = headers.get(":authority");
   method_ = method ? *method : "GET";
-  scratch_.clear();
-  scratch_.append(method_).append(" ").append(path ? *path : "/").append(" HTTP/1.1\r\n");
-  if (authority) scratch_.append("host: ").append(*authority).append("\r\n");
-  enc::appendFields(scratch_, headers);
+  std::string& scratch = enc::headScratch();
+  scratch.clear();
+  scratch.append(method_).append(" ").append(path ? *path : "/").append(" HTTP/1.1\r\n");
+  if (authority) scratch.append("host: ").append(*authority).append("\r\n");
+  enc::appendFields(scratch, headers);
   bool upgrade = headers.has("upgrade");
   request_chunked_ = false;
   if (upgrade) {
-    scratch_.append("connection: upgrade\r\n");
+    scratch.append("connection: upgrade\r\n");
   } else if (const std::string* length = headers.get("content-length")) {
-    scratch_.append("content-length: ").append(*length).append("\r\n");
+    scratch.append("content-length: ").append(*length).append("\r\n");
   } else if (!end_stream) {
     request_chunked_ = true;
-    scratch_.append("transfer-encoding: chunked\r\n");
+    scratch.append("transfer-encoding: chunked\r\n");
   }
-  scratch_.append("\r\n");
-  evbuffer_add(output_, scratch_.data(), scratch_.size());
+  scratch.append("\r\n");
+  evbuffer_add(output_, scratch.data(), scratch.size());
   connection_.flush();
   request_done_ = end_stream;
 }

@@ -73,7 +73,6 @@ class Http1ClientCodec : public RequestEncoder {
   uint64_t body_remaining_ = 0;
   http1::ChunkedDecoder chunked_;
   HeaderMap trailers_;
-  std::string scratch_;
 };
 
 }  // namespace weft::http

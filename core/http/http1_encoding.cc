@@ -6,6 +6,11 @@
 
 namespace weft::http::http1_encoding {
 
+std::string& headScratch() {
+  thread_local std::string scratch;
+  return scratch;
+}
+
 void appendFields(std::string& out, const HeaderMap& headers) {
   for (const auto& e : headers) {
     if (e.name[0] == ':' || e.name == "content-length" || e.name == "transfer-encoding" ||

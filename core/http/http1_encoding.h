@@ -12,6 +12,10 @@
 
 namespace weft::http::http1_encoding {
 
+// A per-thread string to assemble a head in: reused by every connection of the worker, so an
+// idle connection keeps no buffer of its own.
+std::string& headScratch();
+
 // Appends "name: value\r\n" for every regular field (pseudo-headers and the framing fields
 // content-length / transfer-encoding / connection are left to the caller).
 void appendFields(std::string& out, const HeaderMap& headers);

@@ -74,9 +74,7 @@ Http1ServerCodec::Http1ServerCodec(network::Connection& connection,
     : connection_(connection),
       output_(connection.output()),
       callbacks_(callbacks),
-      limits_(limits) {
-  scratch_.reserve(256);
-}
+      limits_(limits) {}
 
 void Http1ServerCodec::dispatch(evbuffer* input) {
   for (;;) {
@@ -227,40 +225,41 @@ void Http1ServerCodec::encodeHeaders(const HeaderMap& headers, bool end_stream) 
   response_started_ = true;
   response_keep_alive_ = request_keep_alive_ && keep_alive_allowed_;
 
-  scratch_.clear();
-  scratch_.append(request_minor_ == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
+  std::string& scratch = enc::headScratch();
+  scratch.clear();
+  scratch.append(request_minor_ == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
       .append(std::to_string(status))
       .append(" ")
       .append(reasonPhrase(status))
       .append("\r\n");
-  enc::appendFields(scratch_, headers);
+  enc::appendFields(scratch, headers);
 
   bool upgrading = status == 101 && request_upgrade_;
   bool no_body = status < 200 || status == 204 || status == 304;
   if (upgrading) {
-    scratch_.append("connection: upgrade\r\n");
+    scratch.append("connection: upgrade\r\n");
   } else if (const std::string* length = headers.get("content-length")) {
-    scratch_.append("content-length: ").append(*length).append("\r\n");
+    scratch.append("content-length: ").append(*length).append("\r\n");
   } else if (no_body) {
     // no framing fields at all
   } else if (end_stream) {
-    if (!request_is_head_) scratch_.append("content-length: 0\r\n");
+    if (!request_is_head_) scratch.append("content-length: 0\r\n");
   } else if (request_minor_ >= 1) {
     response_chunked_ = !request_is_head_;
-    if (response_chunked_) scratch_.append("transfer-encoding: chunked\r\n");
+    if (response_chunked_) scratch.append("transfer-encoding: chunked\r\n");
   } else {
     response_until_close_ = true;
     response_keep_alive_ = false;
   }
   if (!upgrading) {
     if (!response_keep_alive_) {
-      scratch_.append("connection: close\r\n");
+      scratch.append("connection: close\r\n");
     } else if (request_minor_ == 0) {
-      scratch_.append("connection: keep-alive\r\n");
+      scratch.append("connection: keep-alive\r\n");
     }
   }
-  scratch_.append("\r\n");
-  evbuffer_add(output_, scratch_.data(), scratch_.size());
+  scratch.append("\r\n");
+  evbuffer_add(output_, scratch.data(), scratch.size());
   connection_.flush();
 
   if (upgrading) {

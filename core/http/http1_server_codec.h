@@ -100,7 +100,6 @@ class Http1ServerCodec : public ResponseEncoder {
   bool response_done_ = false;
   bool response_keep_alive_ = true;
 
-  std::string scratch_;  // reused to assemble heads without reallocating
 };
 
 // The reason phrase for a status code ("OK", "Not Found"), or "" when unknown.

@@ -51,6 +51,29 @@ HttpStream::HttpStream(ConnectionManager& connection, ResponseEncoder& encoder,
                filterLimits(listener.config.limits)) {
   listener_.stats->rq_total.inc();
   listener_.stats->rq_active.add(1);
+  if (uint32_t ms = listener_.config.limits.request_timeout_ms) {
+    request_timer_ = std::make_unique<event::Timer>(connection.worker().base(),
+                                                    [this] { onRequestTimeout(); });
+    request_timer_->arm(ms);
+  }
+}
+
+void HttpStream::onRequestTimeout() {
+  listener_.stats->rq_timeout.inc();
+  if (response_started_) {
+    // Part of the response is out: the only honest signal left is closing the connection.
+    addFlag("UT");
+    filters_.abort();
+    connection_.drain();
+    resetByDownstream();
+    return;
+  }
+  if (request_started_upstream_) {
+    addFlag("UT");
+    sendLocalReply(504, "upstream request timeout\n", nullptr, 0, "request_timeout");
+  } else {
+    sendLocalReply(408, "request timeout\n", nullptr, 0, "request_timeout");
+  }
 }
 
 HttpStream::~HttpStream() { listener_.stats->rq_active.sub(1); }
@@ -260,6 +283,7 @@ void HttpStream::bufferLimitExceeded(bool request) {
 void HttpStream::complete() {
   if (completed_) return;
   completed_ = true;
+  if (request_timer_) request_timer_->cancel();
   listener_.stats->byClass(response_code_).inc();
   filters_.complete();
   if (snapshot_->access_log) writeAccessLog();

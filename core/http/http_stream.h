@@ -91,6 +91,7 @@ class HttpStream : public RequestDecoder,
   void sendResponseHeaders(bool end_stream);
   void writeAccessLog();
   void releaseUpstream();
+  void onRequestTimeout();
   int64_t elapsedMicros() const;
 
   ConnectionManager& connection_;
@@ -124,6 +125,7 @@ class HttpStream : public RequestDecoder,
   int64_t upstream_service_time_us_ = -1;
   std::chrono::steady_clock::time_point upstream_start_;
   std::unique_ptr<upstream::UpstreamRequest> upstream_;
+  std::unique_ptr<event::Timer> request_timer_;  // only when the listener sets request_timeout
   // Last: module stream contexts are created once every field above exists.
   FilterManager filters_;
 };

@@ -96,7 +96,6 @@ listeners:
       idle_timeout: 1m
       request_timeout: 1h
       max_requests_per_connection: 9
-      max_pipelined_requests: 4
       max_buffered_body_bytes: 1000
       buffer_high_watermark: 2000
   - name: raw
@@ -174,7 +173,6 @@ clusters:
   BOOST_TEST(l.idle_timeout_ms == 60000u);
   BOOST_TEST(l.request_timeout_ms == 3600000u);
   BOOST_TEST(l.max_requests_per_connection == 9u);
-  BOOST_TEST(l.max_pipelined_requests == 4u);
   BOOST_TEST(l.max_buffered_body_bytes == 1000u);
   BOOST_TEST(l.buffer_high_watermark == 2000u);
 
@@ -321,8 +319,8 @@ listeners:
     limits: { max_conections: 3 }
 )") == "t.yaml:6: listeners[0].limits.max_conections: unknown field (expected one of: "
        "max_connections, max_request_line_bytes, max_header_bytes, max_headers, header_timeout, "
-       "idle_timeout, request_timeout, max_requests_per_connection, max_pipelined_requests, "
-       "max_buffered_body_bytes, buffer_high_watermark)");
+       "idle_timeout, request_timeout, max_requests_per_connection, max_buffered_body_bytes, "
+       "buffer_high_watermark)");
 }
 
 BOOST_AUTO_TEST_CASE(a_key_written_twice_is_rejected) {
