@@ -18,17 +18,20 @@ event_base* newUnlockedBase() {
 }
 }  // namespace
 
-Timer::Timer(event_base* base, std::function<void()> on_fire)
-    : on_fire_(std::move(on_fire)), event_(evtimer_new(base, &Timer::fire, this)) {}
+Timer::Timer(event_base* base, std::function<void()> on_fire) : on_fire_(std::move(on_fire)) {
+  evtimer_assign(&event_, base, &Timer::fire, this);
+}
+
+Timer::~Timer() { evtimer_del(&event_); }
 
 void Timer::arm(uint64_t delay_ms) {
   timeval tv{static_cast<time_t>(delay_ms / 1000), static_cast<suseconds_t>((delay_ms % 1000) * 1000)};
-  evtimer_add(event_.get(), &tv);
+  evtimer_add(&event_, &tv);
 }
 
-void Timer::cancel() { evtimer_del(event_.get()); }
+void Timer::cancel() { evtimer_del(&event_); }
 
-bool Timer::armed() const { return evtimer_pending(event_.get(), nullptr) != 0; }
+bool Timer::armed() const { return evtimer_pending(&event_, nullptr) != 0; }
 
 void Timer::fire(evutil_socket_t, short, void* self) {
   // Copy first: the callback may destroy this Timer.

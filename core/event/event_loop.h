@@ -9,6 +9,7 @@
 
 #include <event2/buffer.h>
 #include <event2/event.h>
+#include <event2/event_struct.h>
 
 #include <cstdint>
 #include <functional>
@@ -37,6 +38,9 @@ inline EvbufferPtr newBuffer() { return EvbufferPtr(evbuffer_new()); }
 class Timer {
  public:
   Timer(event_base* base, std::function<void()> on_fire);
+  ~Timer();
+  Timer(const Timer&) = delete;
+  Timer& operator=(const Timer&) = delete;
   void arm(uint64_t delay_ms);
   void cancel();
   bool armed() const;
@@ -44,7 +48,7 @@ class Timer {
  private:
   static void fire(evutil_socket_t, short, void* self);
   std::function<void()> on_fire_;
-  EventPtr event_;
+  ::event event_;  // embedded: one allocation less per connection
 };
 
 // Objects destroyed from inside their own callbacks (a connection that closes itself) are handed

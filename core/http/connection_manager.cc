@@ -20,7 +20,6 @@ ConnectionManager::ConnectionManager(WorkerContext& worker,
       codec_(connection_, *this, listener_->parse_limits),
       timer_(worker.base(), [this] { onTimer(); }),
       remote_(peer.toString()),
-      remote_ip_(peer.ip()),
       local_(network::localAddressOf(fd).toString()) {
   listener_->stats->cx_total.inc();
   listener_->stats->cx_active.add(1);
@@ -31,6 +30,12 @@ ConnectionManager::~ConnectionManager() {
   if (stream_) stream_->resetByDownstream();
   stream_.reset();
   listener_->stats->cx_active.sub(1);
+}
+
+std::string_view ConnectionManager::remoteIp() const {
+  std::string_view all = remote_;
+  if (!all.empty() && all.front() == '[') return all.substr(1, all.rfind(']') - 1);  // [v6]:port
+  return all.substr(0, all.rfind(':'));
 }
 
 void ConnectionManager::onTimer() {

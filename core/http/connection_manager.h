@@ -54,7 +54,8 @@ class ConnectionManager : public ServerCodecCallbacks,
   WorkerContext& worker() { return worker_; }
   const server::ListenerSnapshot& listener() const { return *listener_; }
   const std::string& remoteAddress() const { return remote_; }
-  const std::string& remoteIp() const { return remote_ip_; }
+  // The client's IP without the port (a view into remoteAddress()).
+  std::string_view remoteIp() const;
   const std::string& localAddress() const { return local_; }
   Protocol protocol() const { return protocol_; }
   // Called by the stream when the response it wrote waits on the socket; resumes it on drain.
@@ -99,7 +100,6 @@ class ConnectionManager : public ServerCodecCallbacks,
   bool dispatch_pending_ = false;
   bool header_timer_ = false;  // the timer counts the header timeout (else the idle timeout)
   std::string remote_;
-  std::string remote_ip_;
   std::string local_;
   Protocol protocol_ = Protocol::kHttp11;
   uint32_t requests_ = 0;

@@ -92,7 +92,7 @@ void HttpStream::addFlag(std::string_view flag) {
 void HttpStream::addForwardingHeaders() {
   const std::string* xff = request_headers_.get("x-forwarded-for");
   if (xff) {
-    request_headers_.set("x-forwarded-for", *xff + ", " + connection_.remoteIp());
+    request_headers_.set("x-forwarded-for", *xff + ", " + std::string(connection_.remoteIp()));
   } else {
     request_headers_.add("x-forwarded-for", connection_.remoteIp());
   }
