@@ -12,15 +12,17 @@ network::Connection::Watermarks watermarks(const config::ListenerLimits& limits)
 }  // namespace
 
 ConnectionManager::ConnectionManager(WorkerContext& worker,
-                                     std::shared_ptr<const server::ListenerSnapshot> listener,
-                                     evutil_socket_t fd, const network::Address& peer)
+                                     const server::ListenerSnapshot& listener, evutil_socket_t fd,
+                                     const network::Address& peer)
     : worker_(worker),
-      listener_(std::move(listener)),
+      snapshot_(*worker.snapshot()),
+      listener_(&listener),
       connection_(worker.base(), fd, *this, watermarks(listener_->config.limits)),
       codec_(connection_, *this, listener_->parse_limits),
       timer_(worker.base(), [this] { onTimer(); }),
       remote_(peer.toString()),
       local_(network::localAddressOf(fd).toString()) {
+  worker_.acquire(snapshot_);
   listener_->stats->cx_total.inc();
   listener_->stats->cx_active.add(1);
   armIdleOrHeaderTimer();
@@ -30,6 +32,7 @@ ConnectionManager::~ConnectionManager() {
   if (stream_) stream_->resetByDownstream();
   stream_.reset();
   listener_->stats->cx_active.sub(1);
+  worker_.release(snapshot_);
 }
 
 std::string_view ConnectionManager::remoteIp() const {
@@ -90,7 +93,7 @@ RequestDecoder& ConnectionManager::newStream(ResponseEncoder& encoder,
   }
   // New streams pick up the newest config; the connection's listener stays for its limits.
   const server::SnapshotPtr& snapshot = worker_.snapshot();
-  const server::ListenerSnapshot* current = listener_.get();
+  const server::ListenerSnapshot* current = listener_;
   if (auto it = snapshot->listeners.find(listener_->config.name); it != snapshot->listeners.end()) {
     current = it->second.get();
   }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <list>
 #include <memory>
 #include <random>
 #include <string_view>
@@ -22,6 +23,9 @@ namespace weft::http {
 class HttpStream;
 class ConnectionManager;
 
+// A worker's open HTTP connections; each connection knows its own place in the list.
+using ConnectionList = std::list<std::unique_ptr<ConnectionManager>>;
+
 class WorkerContext {
  public:
   virtual ~WorkerContext() = default;
@@ -35,14 +39,21 @@ class WorkerContext {
   virtual weft_worker_host* hostWorker() = 0;
   virtual std::mt19937_64& random() = 0;
   virtual bool draining() const = 0;
-  virtual void connectionClosed(event::Deletable& connection) = 0;
+  virtual void connectionClosed(ConnectionManager& connection) = 0;
+  // A stream or connection starts / stops using `snapshot` on this worker. A replaced snapshot
+  // is let go (its filters' worker state stopped on this thread, the snapshot itself released on
+  // the main thread) once nothing on the worker uses it.
+  virtual void acquire(const server::ConfigSnapshot& snapshot) = 0;
+  virtual void release(const server::ConfigSnapshot& snapshot) = 0;
 };
 
 class ConnectionManager : public ServerCodecCallbacks,
                           public network::ConnectionCallbacks,
                           public event::Deletable {
  public:
-  ConnectionManager(WorkerContext& worker, std::shared_ptr<const server::ListenerSnapshot> listener,
+  // `listener` belongs to the worker's current snapshot, which the connection holds (acquire)
+  // for as long as it lives.
+  ConnectionManager(WorkerContext& worker, const server::ListenerSnapshot& listener,
                     evutil_socket_t fd, const network::Address& peer);
   ~ConnectionManager() override;
 
@@ -58,6 +69,9 @@ class ConnectionManager : public ServerCodecCallbacks,
   std::string_view remoteIp() const;
   const std::string& localAddress() const { return local_; }
   Protocol protocol() const { return protocol_; }
+  // Where the worker keeps this connection (set once by the worker, used to remove it).
+  ConnectionList::iterator position;
+
   // Called by the stream when the response it wrote waits on the socket; resumes it on drain.
   void watchDownstreamDrain() {
     watch_drain_ = true;
@@ -89,7 +103,8 @@ class ConnectionManager : public ServerCodecCallbacks,
   void armIdleOrHeaderTimer();
 
   WorkerContext& worker_;
-  std::shared_ptr<const server::ListenerSnapshot> listener_;
+  const server::ConfigSnapshot& snapshot_;  // the one the connection was accepted on
+  const server::ListenerSnapshot* listener_;
   network::Connection connection_;
   Http1ServerCodec codec_;
   std::unique_ptr<HttpStream> stream_;

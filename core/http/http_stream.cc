@@ -49,6 +49,7 @@ HttpStream::HttpStream(ConnectionManager& connection, ResponseEncoder& encoder,
       filters_(*this, handle(), connection.worker().base(), listener.chain,
                connection.worker().index(), connection.worker().hostWorker(),
                filterLimits(listener.config.limits)) {
+  connection.worker().acquire(*snapshot_);
   listener_.stats->rq_total.inc();
   listener_.stats->rq_active.add(1);
   if (uint32_t ms = listener_.config.limits.request_timeout_ms) {
@@ -76,7 +77,10 @@ void HttpStream::onRequestTimeout() {
   }
 }
 
-HttpStream::~HttpStream() { listener_.stats->rq_active.sub(1); }
+HttpStream::~HttpStream() {
+  listener_.stats->rq_active.sub(1);
+  connection_.worker().release(*snapshot_);
+}
 
 int64_t HttpStream::elapsedMicros() const {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -

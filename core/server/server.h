@@ -52,9 +52,11 @@ class Server {
   void installSignals();
 
   Options options_;
-  event::EventLoop loop_;
+  // Declared before the loop: snapshots still queued on the loop at exit release filter configs,
+  // which need the modules and the stats.
   stats::Store stats_;
   plugins::ModuleRegistry modules_;
+  event::EventLoop loop_;
   std::unique_ptr<admin::AdminServer> admin_;
   std::vector<std::unique_ptr<Worker>> workers_;
   uint32_t worker_count_ = 1;

@@ -7,9 +7,10 @@
 
 namespace weft::server {
 
-Worker::Worker(uint32_t index, stats::Store& stats)
+Worker::Worker(uint32_t index, stats::Store& stats, event::EventLoop& main)
     : deleter_(std::make_unique<event::DeferredDeleter>(loop_.base())),
       stats_(stats),
+      main_(main),
       random_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {
   host_worker_.index = index;
 }
@@ -26,9 +27,8 @@ void Worker::start(SnapshotPtr snapshot, ListenerSockets sockets) {
     pools_.clear();
     retired_pools_.clear();
     deleter_.reset();
-    for (const auto& [name, listener] : snapshot_->listeners) {
-      for (const auto& filter : listener->chain) filter->stopWorker(host_worker_.index);
-    }
+    stopFilters(*snapshot_);
+    for (const auto& retired : retired_snapshots_) stopFilters(*retired);
   });
 }
 
@@ -81,8 +81,35 @@ void Worker::apply(SnapshotPtr snapshot, ListenerSockets sockets) {
   }
   for (auto& [name, pool] : pools_) retired_pools_.push_back(std::move(pool));
   pools_ = std::move(pools);
+  if (snapshot_) retired_snapshots_.push_back(std::move(snapshot_));
   snapshot_ = std::move(snapshot);
   sweepRetiredPools();
+  sweepRetiredSnapshots();
+}
+
+void Worker::release(const ConfigSnapshot& snapshot) {
+  auto it = users_.find(&snapshot);
+  if (--it->second > 0) return;
+  users_.erase(it);
+  if (!retired_snapshots_.empty()) sweepRetiredSnapshots();
+}
+
+void Worker::stopFilters(const ConfigSnapshot& snapshot) {
+  for (const auto& [name, listener] : snapshot.listeners) {
+    for (const auto& filter : listener->chain) filter->stopWorker(host_worker_.index);
+  }
+}
+
+void Worker::sweepRetiredSnapshots() {
+  for (auto it = retired_snapshots_.begin(); it != retired_snapshots_.end();) {
+    if (users_.count(it->get())) {
+      ++it;
+      continue;
+    }
+    stopFilters(**it);
+    main_.post([retired = std::move(*it)] {});  // the last reference may go on the main thread
+    it = retired_snapshots_.erase(it);
+  }
 }
 
 void Worker::sweepRetiredPools() {
@@ -130,7 +157,8 @@ void Worker::accept(const std::string& name, evutil_socket_t fd, const network::
     return;
   }
   active_.fetch_add(1, std::memory_order_relaxed);
-  connections_.push_back(std::make_unique<http::ConnectionManager>(*this, listener, fd, peer));
+  connections_.push_back(std::make_unique<http::ConnectionManager>(*this, *listener, fd, peer));
+  connections_.back()->position = std::prev(connections_.end());
 }
 
 stats::Counter& Worker::tcpCounter(const std::string& listener, const char* name) {
@@ -162,15 +190,11 @@ void Worker::acceptTcp(const ListenerSnapshot& listener, evutil_socket_t fd) {
                      [this] { active_.fetch_sub(1, std::memory_order_relaxed); });
 }
 
-void Worker::connectionClosed(event::Deletable& connection) {
-  for (auto it = connections_.begin(); it != connections_.end(); ++it) {
-    if (it->get() == &connection) {
-      deleter_->add(std::move(*it));
-      connections_.erase(it);
-      active_.fetch_sub(1, std::memory_order_relaxed);
-      break;
-    }
-  }
+void Worker::connectionClosed(http::ConnectionManager& connection) {
+  auto position = connection.position;
+  deleter_->add(std::move(*position));
+  connections_.erase(position);
+  active_.fetch_sub(1, std::memory_order_relaxed);
   if (!retired_pools_.empty()) sweepRetiredPools();
 }
 

@@ -28,7 +28,9 @@ using ListenerSockets = std::map<std::string, int>;
 
 class Worker : public http::WorkerContext {
  public:
-  Worker(uint32_t index, stats::Store& stats);
+  // `main` is the main thread's loop: replaced snapshots are released there, so module configs
+  // are destroyed on the main thread as the ABI promises.
+  Worker(uint32_t index, stats::Store& stats, event::EventLoop& main);
   ~Worker() override;
 
   // Starts the thread on `snapshot` with `sockets` (one per listener).
@@ -52,27 +54,35 @@ class Worker : public http::WorkerContext {
   weft_worker_host* hostWorker() override { return host_worker_.handle(); }
   std::mt19937_64& random() override { return random_; }
   bool draining() const override { return draining_; }
-  void connectionClosed(event::Deletable& connection) override;
+  void connectionClosed(http::ConnectionManager& connection) override;
+  void acquire(const ConfigSnapshot& snapshot) override { ++users_[&snapshot]; }
+  void release(const ConfigSnapshot& snapshot) override;
 
  private:
   void apply(SnapshotPtr snapshot, ListenerSockets sockets);
   void accept(const std::string& listener, evutil_socket_t fd, const network::Address& peer);
   void acceptTcp(const ListenerSnapshot& listener, evutil_socket_t fd);
   void sweepRetiredPools();
+  // Lets go of replaced snapshots nothing on this worker uses any more.
+  void sweepRetiredSnapshots();
+  void stopFilters(const ConfigSnapshot& snapshot);
   stats::Counter& tcpCounter(const std::string& listener, const char* name);
 
   event::EventLoop loop_;
   std::unique_ptr<event::DeferredDeleter> deleter_;
   std::thread thread_;
   stats::Store& stats_;
+  event::EventLoop& main_;
   plugins::HostWorker host_worker_;
   std::mt19937_64 random_;
   SnapshotPtr snapshot_;
+  std::vector<SnapshotPtr> retired_snapshots_;
+  std::map<const ConfigSnapshot*, size_t> users_;  // streams and connections per snapshot
   std::map<std::string, std::unique_ptr<network::Listener>> listeners_;
   std::map<std::string, std::unique_ptr<upstream::ConnPool>, std::less<>> pools_;
   std::vector<std::unique_ptr<upstream::ConnPool>> retired_pools_;
   std::map<std::string, std::unique_ptr<tcp::TcpProxyStats>> tcp_stats_;
-  std::list<std::unique_ptr<http::ConnectionManager>> connections_;
+  http::ConnectionList connections_;
   std::map<std::string, size_t> tcp_next_endpoint_;
   std::atomic<size_t> active_{0};
   bool draining_ = false;
