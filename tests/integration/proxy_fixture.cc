@@ -295,7 +295,7 @@ std::string httpBootstrapYaml(const HttpBootstrap& spec) {
   out << "workers: " << spec.workers << "\n"
       << "drain_timeout: 3s\n"
       << "admin: { address: 127.0.0.1, port: 0 }\n"
-      << "listeners:\n"
+      << spec.top_level_yaml << "listeners:\n"
       << "  - name: ingress\n"
       << "    address: 127.0.0.1\n"
       << "    port: ${port:ingress}\n"
