@@ -1,6 +1,8 @@
 // Access log format compilation and rendering: see access_log_format.h.
 #include "core/access_log/access_log_format.h"
 
+#include "core/common/json.h"
+
 #include <array>
 #include <charconv>
 #include <ctime>
@@ -63,38 +65,6 @@ void appendIsoTime(std::string& out, std::chrono::system_clock::time_point t) {
   out += 'Z';
 }
 
-void appendJsonString(std::string& out, std::string_view text) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  out += '"';
-  for (char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += "\\u00";
-          out += kHex[(c >> 4) & 0xf];
-          out += kHex[c & 0xf];
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-}
 
 bool appendView(std::string& out, std::string_view value) {
   if (value.empty()) return false;
@@ -247,7 +217,7 @@ Result<AccessLogFormat> AccessLogFormat::compileJson(
       return Status::error("access log JSON key '" + key + "': " + pieces.status().message());
     JsonMember member;
     member.prefix = format.members_.empty() ? "{" : ",";
-    appendJsonString(member.prefix, key);
+    json::appendString(member.prefix, key);
     member.prefix += ':';
     member.pieces = std::move(*pieces);
     format.members_.push_back(std::move(member));
@@ -365,7 +335,7 @@ void AccessLogFormat::renderJson(const AccessLogRecord& record, std::string& out
     } else {
       appendPieces(member.pieces, record, value);
     }
-    appendJsonString(out, value);
+    json::appendString(out, value);
   }
   out += "}\n";
 }

@@ -1,4 +1,5 @@
 // Typed YAML field readers and the error collector they report to.
+#include "core/common/json.h"
 #include "core/config/yaml_fields.h"
 
 #include <yaml-cpp/yaml.h>
@@ -67,7 +68,7 @@ std::string joinPath(std::string_view parent, std::string_view key) {
 
 std::string quoted(std::string_view text) {
   std::string out;
-  appendJsonString(out, text);
+  json::appendString(out, text);
   return out;
 }
 

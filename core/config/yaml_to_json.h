@@ -36,7 +36,5 @@ inline constexpr size_t kDefaultMaxJsonBytes = 4 * 1024 * 1024;
 // (line 7)", ...) meant to follow the caller's "<file>:<line>: <field>: ".
 Result<std::string> yamlToJson(const YAML::Node& node, size_t max_bytes = kDefaultMaxJsonBytes);
 
-// Appends `text` as a quoted JSON string, escaped as above. Also used to quote values in messages.
-void appendJsonString(std::string& out, std::string_view text);
 
 }  // namespace weft::config

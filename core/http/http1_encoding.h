@@ -12,6 +12,9 @@
 
 namespace weft::http::http1_encoding {
 
+// The reason phrase for a status code ("OK", "Not Found"), or "" when unknown.
+std::string_view reasonPhrase(int status);
+
 // A per-thread string to assemble a head in: reused by every connection of the worker, so an
 // idle connection keeps no buffer of its own.
 std::string& headScratch();

@@ -10,64 +10,6 @@ namespace weft::http {
 
 namespace enc = http1_encoding;
 
-std::string_view reasonPhrase(int status) {
-  switch (status) {
-    case 100:
-      return "Continue";
-    case 101:
-      return "Switching Protocols";
-    case 200:
-      return "OK";
-    case 201:
-      return "Created";
-    case 202:
-      return "Accepted";
-    case 204:
-      return "No Content";
-    case 206:
-      return "Partial Content";
-    case 301:
-      return "Moved Permanently";
-    case 302:
-      return "Found";
-    case 304:
-      return "Not Modified";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 408:
-      return "Request Timeout";
-    case 413:
-      return "Content Too Large";
-    case 414:
-      return "URI Too Long";
-    case 429:
-      return "Too Many Requests";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 500:
-      return "Internal Server Error";
-    case 501:
-      return "Not Implemented";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    case 505:
-      return "HTTP Version Not Supported";
-    default:
-      return "";
-  }
-}
 
 Http1ServerCodec::Http1ServerCodec(network::Connection& connection,
                                    ServerCodecCallbacks& callbacks, const http1::Limits& limits)
@@ -203,7 +145,7 @@ void Http1ServerCodec::sendErrorAndClose(int status, std::string_view body) {
   int n = std::snprintf(head, sizeof(head),
                         "HTTP/1.1 %d %s\r\ncontent-length: %zu\r\ncontent-type: text/plain\r\n"
                         "connection: close\r\n\r\n",
-                        status, std::string(reasonPhrase(status)).c_str(), body.size());
+                        status, std::string(enc::reasonPhrase(status)).c_str(), body.size());
   evbuffer_add(output_, head, static_cast<size_t>(n));
   evbuffer_add(output_, body.data(), body.size());
   connection_.flush();
@@ -230,7 +172,7 @@ void Http1ServerCodec::encodeHeaders(const HeaderMap& headers, bool end_stream) 
   scratch.append(request_minor_ == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
       .append(std::to_string(status))
       .append(" ")
-      .append(reasonPhrase(status))
+      .append(enc::reasonPhrase(status))
       .append("\r\n");
   enc::appendFields(scratch, headers);
 

@@ -102,7 +102,4 @@ class Http1ServerCodec : public ResponseEncoder {
 
 };
 
-// The reason phrase for a status code ("OK", "Not Found"), or "" when unknown.
-std::string_view reasonPhrase(int status);
-
 }  // namespace weft::http

@@ -1,52 +1,38 @@
 // The server's own admin endpoints: /config_dump, /clusters, /ready, /healthz, /drain.
 #include <string>
 
+#include "core/common/json.h"
 #include "core/server/server.h"
 
 namespace weft::server {
 
 namespace {
 
-std::string jsonString(std::string_view s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(c);
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char esc[8];
-      std::snprintf(esc, sizeof(esc), "\\u%04x", c);
-      out.append(esc);
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out + "\"";
-}
+using json::quoted;
 
 std::string configDump(const Server& server) {
   const ConfigSnapshot& s = *server.snapshot();
   std::string out = "{\"version\":" + std::to_string(s.version) +
-                    ",\"source\":" + jsonString(s.bootstrap.source_path) +
-                    ",\"last_reload_error\":" + jsonString(server.lastReloadError()) +
+                    ",\"source\":" + quoted(s.bootstrap.source_path) +
+                    ",\"last_reload_error\":" + quoted(server.lastReloadError()) +
                     ",\"listeners\":[";
   bool first = true;
   for (const auto& [name, l] : s.listeners) {
     out += first ? "" : ",";
     first = false;
-    out += "{\"name\":" + jsonString(name) + ",\"address\":" + jsonString(l->address.toString()) +
+    out += "{\"name\":" + quoted(name) + ",\"address\":" + quoted(l->address.toString()) +
            ",\"protocol\":" +
-           jsonString(l->config.protocol == config::ListenerProtocol::kHttp ? "http" : "tcp");
+           quoted(l->config.protocol == config::ListenerProtocol::kHttp ? "http" : "tcp");
     if (l->config.protocol == config::ListenerProtocol::kHttp) {
-      out += ",\"route_config\":" + jsonString(l->config.route_config) + ",\"filters\":[";
+      out += ",\"route_config\":" + quoted(l->config.route_config) + ",\"filters\":[";
       for (size_t i = 0; i < l->chain.size(); ++i) {
         const auto& f = l->chain[i];
-        out += (i ? "," : "") + std::string("{\"name\":") + jsonString(f->name()) +
-               ",\"module\":" + jsonString(f->module().name ? f->module().name : "") + "}";
+        out += (i ? "," : "") + std::string("{\"name\":") + quoted(f->name()) +
+               ",\"module\":" + quoted(f->module().name ? f->module().name : "") + "}";
       }
       out += "]";
     } else {
-      out += ",\"cluster\":" + jsonString(l->config.cluster);
+      out += ",\"cluster\":" + quoted(l->config.cluster);
     }
     out += "}";
   }
@@ -59,13 +45,13 @@ std::string configDump(const Server& server) {
   out += "],\"clusters\":[";
   first = true;
   for (const auto& [name, c] : s.clusters) {
-    out += (first ? "" : ",") + std::string("{\"name\":") + jsonString(name) + ",\"endpoints\":[";
+    out += (first ? "" : ",") + std::string("{\"name\":") + quoted(name) + ",\"endpoints\":[";
     first = false;
     for (size_t i = 0; i < c->endpoints.size(); ++i) {
-      out += (i ? "," : "") + jsonString(c->endpoints[i].toString());
+      out += (i ? "," : "") + quoted(c->endpoints[i].toString());
     }
     out += "],\"connect_timeout_ms\":" + std::to_string(c->config.connect_timeout_ms) +
-           ",\"lb_policy\":" + jsonString(c->config.lb_policy) + "}";
+           ",\"lb_policy\":" + quoted(c->config.lb_policy) + "}";
   }
   return out + "]}\n";
 }

@@ -151,7 +151,7 @@ BOOST_AUTO_TEST_CASE(json_types_and_escaping) {
   BOOST_TEST_REQUIRE(format.isOk(), errorOf(format));
   BOOST_TEST(render(*format, full.record) ==
              "{\"code\":200,\"bytes\":1234,\"ust\":9,"
-             "\"note\":\"say \\\"hi\\\"\\\\ \\n\\ttab \\u0001 é\","
+             "\"note\":\"say \\\"hi\\\"\\\\ \\n\\ttab \\u0001 \\u00e9\","
              "\"line\":\"GET /api/v1/items?id=7 -\",\"missing\":null,\"code_text\":\"20\","
              "\"k\\\"ey\":\"literal\"}\n");
   full.record.upstream_service_time_us = -1;

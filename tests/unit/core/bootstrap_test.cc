@@ -1,5 +1,6 @@
 // Tests of the bootstrap loader (core/config/bootstrap.h), its field readers and yamlToJson:
 // a full config read back field by field, then one test per kind of error with its exact text.
+#include "core/common/json.h"
 #include "core/config/bootstrap.h"
 
 #include <unistd.h>
@@ -663,7 +664,7 @@ BOOST_AUTO_TEST_CASE(unicode_is_escaped_to_ascii) {
   BOOST_TEST(json("[\"caf\xc3\xa9\", \"\xe2\x82\xac\", \"\xf0\x9f\x98\x80\", \"\\u00e9\"]") ==
              R"(["caf\u00e9","\u20ac","\ud83d\ude00","\u00e9"])");
   std::string out;
-  appendJsonString(out, std::string("a\xff\xc3(\xed\xa0\x80z\0", 9));
+  json::appendString(out, std::string("a\xff\xc3(\xed\xa0\x80z\0", 9));
   BOOST_TEST(out == R"("a\ufffd\ufffd(\ufffd\ufffd\ufffdz\u0000")");
 }
 
