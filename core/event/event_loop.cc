@@ -25,7 +25,8 @@ Timer::Timer(event_base* base, std::function<void()> on_fire) : on_fire_(std::mo
 Timer::~Timer() { evtimer_del(&event_); }
 
 void Timer::arm(uint64_t delay_ms) {
-  timeval tv{static_cast<time_t>(delay_ms / 1000), static_cast<suseconds_t>((delay_ms % 1000) * 1000)};
+  timeval tv{static_cast<time_t>(delay_ms / 1000),
+             static_cast<suseconds_t>((delay_ms % 1000) * 1000)};
   evtimer_add(&event_, &tv);
 }
 
@@ -58,8 +59,8 @@ void DeferredDeleter::sweep(evutil_socket_t, short, void* self) {
 
 EventLoop::EventLoop()
     : base_(newUnlockedBase()), wakeup_fd_(eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) {
-  wakeup_.reset(event_new(base_.get(), wakeup_fd_, EV_READ | EV_PERSIST, &EventLoop::drainPosted,
-                          this));
+  wakeup_.reset(
+      event_new(base_.get(), wakeup_fd_, EV_READ | EV_PERSIST, &EventLoop::drainPosted, this));
   event_add(wakeup_.get(), nullptr);
 }
 

@@ -9,9 +9,12 @@ namespace weft::http {
 
 std::string_view protocolName(Protocol p) {
   switch (p) {
-    case Protocol::kHttp10: return "HTTP/1.0";
-    case Protocol::kHttp11: return "HTTP/1.1";
-    case Protocol::kHttp2: return "HTTP/2";
+    case Protocol::kHttp10:
+      return "HTTP/1.0";
+    case Protocol::kHttp11:
+      return "HTTP/1.1";
+    case Protocol::kHttp2:
+      return "HTTP/2";
   }
   return "HTTP/1.1";
 }

@@ -58,7 +58,8 @@ weft_status FilterManager::callHeaders(Direction& d, size_t position, bool end_s
   return checked(s, hook(slots_[s].ctx, handle_, end_stream));
 }
 
-weft_status FilterManager::callBody(Direction& d, size_t position, evbuffer* body, bool end_stream) {
+weft_status FilterManager::callBody(Direction& d, size_t position, evbuffer* body,
+                                    bool end_stream) {
   size_t s = slotAt(d, position);
   const weft_filter_module& m = slots_[s].instance->module();
   auto hook = d.request ? m.on_request_body : m.on_response_body;
@@ -93,8 +94,12 @@ void FilterManager::responseHeaders(bool end_stream) {
   run(response_);
 }
 
-void FilterManager::requestData(evbuffer* data, bool end_stream) { onData(request_, data, end_stream); }
-void FilterManager::responseData(evbuffer* data, bool end_stream) { onData(response_, data, end_stream); }
+void FilterManager::requestData(evbuffer* data, bool end_stream) {
+  onData(request_, data, end_stream);
+}
+void FilterManager::responseData(evbuffer* data, bool end_stream) {
+  onData(response_, data, end_stream);
+}
 
 void FilterManager::requestTrailers() {
   request_.trailers = true;

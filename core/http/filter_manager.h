@@ -83,17 +83,17 @@ class FilterManager {
   struct Direction {
     bool request = true;
     enum class Phase { kHeaders, kBody, kTrailers, kDone } phase = Phase::kHeaders;
-    size_t cursor = 0;     // position (in this direction's order) of the next filter to run
+    size_t cursor = 0;  // position (in this direction's order) of the next filter to run
     bool stopped = false;
     bool buffering = false;
-    size_t buffer_filter = 0;     // position of the filter that asked for the whole body
-    size_t body_start = 0;        // where the next body item starts (after a buffered body)
+    size_t buffer_filter = 0;  // position of the filter that asked for the whole body
+    size_t body_start = 0;     // where the next body item starts (after a buffered body)
     bool headers_end = false;
-    bool trailers = false;        // trailers arrived and wait behind the body
-    event::EvbufferPtr item;      // the body piece now passing the filters
+    bool trailers = false;    // trailers arrived and wait behind the body
+    event::EvbufferPtr item;  // the body piece now passing the filters
     bool item_active = false;
     bool item_end = false;
-    event::EvbufferPtr queued;    // body that arrived while the pipeline was held
+    event::EvbufferPtr queued;  // body that arrived while the pipeline was held
     bool queued_end = false;
     bool above_watermark = false;
     evbuffer* current_body = nullptr;

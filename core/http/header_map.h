@@ -16,7 +16,7 @@
 namespace weft::http {
 
 struct HeaderEntry {
-  std::string name;   // lower-case
+  std::string name;  // lower-case
   std::string value;
 };
 

@@ -8,8 +8,8 @@ namespace weft::http {
 
 namespace enc = http1_encoding;
 
-Http1ClientCodec::Http1ClientCodec(network::Connection& connection,
-                                   ClientCodecCallbacks& callbacks, const http1::Limits& limits)
+Http1ClientCodec::Http1ClientCodec(network::Connection& connection, ClientCodecCallbacks& callbacks,
+                                   const http1::Limits& limits)
     : connection_(connection),
       output_(connection.output()),
       callbacks_(callbacks),

@@ -18,27 +18,27 @@ namespace weft::http1 {
 // one HTTP status via statusFor().
 enum class ParseError : uint8_t {
   kNone = 0,
-  kBadRequestLine,       // 400: not "method SP target SP version"
-  kInvalidMethod,        // 400: method is not a token
-  kInvalidTarget,        // 400: control bytes or spaces in the target, bad absolute/authority form
-  kUnsupportedVersion,   // 505: anything but HTTP/1.0 or HTTP/1.1
-  kRequestLineTooLong,   // 414: request line longer than Limits::max_request_line
-  kHeadersTooLarge,      // 431: head bytes over Limits::max_header_bytes
-  kTooManyHeaders,       // 431: more fields than Limits::max_headers
-  kBadHeaderName,        // 400: empty name, non-token byte, whitespace before the colon
-  kBadHeaderValue,       // 400: NUL, bare CR, LF or other control bytes in a value
-  kObsFold,              // 400: a line starting with SP/HTAB (obsolete line folding)
-  kBareCR,               // 400: CR not followed by LF anywhere in the head
-  kMissingHost,          // 400: HTTP/1.1 request without Host
-  kDuplicateHost,        // 400: more than one Host
-  kBadContentLength,     // 400: non-digit, overflow, or differing duplicate Content-Length
+  kBadRequestLine,      // 400: not "method SP target SP version"
+  kInvalidMethod,       // 400: method is not a token
+  kInvalidTarget,       // 400: control bytes or spaces in the target, bad absolute/authority form
+  kUnsupportedVersion,  // 505: anything but HTTP/1.0 or HTTP/1.1
+  kRequestLineTooLong,  // 414: request line longer than Limits::max_request_line
+  kHeadersTooLarge,     // 431: head bytes over Limits::max_header_bytes
+  kTooManyHeaders,      // 431: more fields than Limits::max_headers
+  kBadHeaderName,       // 400: empty name, non-token byte, whitespace before the colon
+  kBadHeaderValue,      // 400: NUL, bare CR, LF or other control bytes in a value
+  kObsFold,             // 400: a line starting with SP/HTAB (obsolete line folding)
+  kBareCR,              // 400: CR not followed by LF anywhere in the head
+  kMissingHost,         // 400: HTTP/1.1 request without Host
+  kDuplicateHost,       // 400: more than one Host
+  kBadContentLength,    // 400: non-digit, overflow, or differing duplicate Content-Length
   kContentLengthAndTransferEncoding,  // 400: both present
   kUnknownTransferEncoding,           // 501: a coding other than chunked
-  kChunkedNotFinal,      // 400: chunked present but not the last coding, or applied twice
-  kBadChunkSize,         // 400: chunk-size line malformed or overflowing
-  kBadChunkData,         // 400: chunk data not followed by CRLF
-  kBadTrailer,           // 400: malformed trailer section
-  kBadStatusLine,        // 502 toward the client: upstream response line malformed
+  kChunkedNotFinal,  // 400: chunked present but not the last coding, or applied twice
+  kBadChunkSize,     // 400: chunk-size line malformed or overflowing
+  kBadChunkData,     // 400: chunk data not followed by CRLF
+  kBadTrailer,       // 400: malformed trailer section
+  kBadStatusLine,    // 502 toward the client: upstream response line malformed
   kCount
 };
 
@@ -68,8 +68,8 @@ enum class BodyFraming : uint8_t {
 // Regular fields follow in arrival order, names lower-cased. Content-Length appears once with the
 // canonical decimal value, Transfer-Encoding once as "chunked" (the only coding accepted).
 struct RequestHead {
-  http::HeaderMap headers;  // :method, :path, :authority (from Host), :scheme, then the fields
-  uint8_t version_minor = 1;     // HTTP/1.<minor>
+  http::HeaderMap headers;    // :method, :path, :authority (from Host), :scheme, then the fields
+  uint8_t version_minor = 1;  // HTTP/1.<minor>
   BodyFraming framing = BodyFraming::kNone;
   uint64_t content_length = 0;   // valid when framing == kContentLength ("Content-Length: 0"
                                  // gives framing kNone with content_length 0)
@@ -81,10 +81,10 @@ struct RequestHead {
 struct ResponseHead {
   http::HeaderMap headers;  // :status, then the fields
   uint8_t version_minor = 1;
-  int status = 0;                // 100..599
+  int status = 0;  // 100..599
   BodyFraming framing = BodyFraming::kNone;
-  uint64_t content_length = 0;   // as for RequestHead
-  bool keep_alive = true;        // also false when framing == kUntilClose
+  uint64_t content_length = 0;  // as for RequestHead
+  bool keep_alive = true;       // also false when framing == kUntilClose
 };
 
 // Outcome of looking for a complete head at the front of `data`.
@@ -118,10 +118,10 @@ ParseError parseResponseHead(std::string_view head, std::string_view request_met
 class ChunkedDecoder {
  public:
   struct Step {
-    size_t consumed = 0;      // input bytes used in this step (framing and data)
-    size_t data_offset = 0;   // where body data starts within the consumed bytes
-    size_t data_length = 0;   // body bytes in this step (0 if the step was framing only)
-    bool done = false;        // the last chunk and trailer section were read
+    size_t consumed = 0;     // input bytes used in this step (framing and data)
+    size_t data_offset = 0;  // where body data starts within the consumed bytes
+    size_t data_length = 0;  // body bytes in this step (0 if the step was framing only)
+    bool done = false;       // the last chunk and trailer section were read
     ParseError error = ParseError::kNone;
   };
 

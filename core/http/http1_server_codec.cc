@@ -10,9 +10,8 @@ namespace weft::http {
 
 namespace enc = http1_encoding;
 
-
-Http1ServerCodec::Http1ServerCodec(network::Connection& connection,
-                                   ServerCodecCallbacks& callbacks, const http1::Limits& limits)
+Http1ServerCodec::Http1ServerCodec(network::Connection& connection, ServerCodecCallbacks& callbacks,
+                                   const http1::Limits& limits)
     : connection_(connection),
       output_(connection.output()),
       callbacks_(callbacks),

@@ -99,7 +99,6 @@ class Http1ServerCodec : public ResponseEncoder {
   bool response_until_close_ = false;
   bool response_done_ = false;
   bool response_keep_alive_ = true;
-
 };
 
 }  // namespace weft::http

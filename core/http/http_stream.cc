@@ -53,8 +53,8 @@ HttpStream::HttpStream(ConnectionManager& connection, ResponseEncoder& encoder,
   listener_.stats->rq_total.inc();
   listener_.stats->rq_active.add(1);
   if (uint32_t ms = listener_.config.limits.request_timeout_ms) {
-    request_timer_ = std::make_unique<event::Timer>(connection.worker().base(),
-                                                    [this] { onRequestTimeout(); });
+    request_timer_ =
+        std::make_unique<event::Timer>(connection.worker().base(), [this] { onRequestTimeout(); });
     request_timer_->arm(ms);
   }
 }
@@ -224,9 +224,8 @@ void HttpStream::upstreamFailed(upstream::PoolClient::Failure failure, bool rese
     case upstream::PoolClient::Failure::kConnectTimeout:
     case upstream::PoolClient::Failure::kConnectFailure:
       addFlag(reset ? "UC" : "UF");
-      sendLocalReply(503,
-                     reset ? "upstream connection reset\n" : "upstream connect error\n", nullptr,
-                     0, reset ? "upstream_reset" : "upstream_connect_failure");
+      sendLocalReply(503, reset ? "upstream connection reset\n" : "upstream connect error\n",
+                     nullptr, 0, reset ? "upstream_reset" : "upstream_connect_failure");
       return;
   }
 }
@@ -337,10 +336,14 @@ void HttpStream::writeAccessLog() {
 
 HeaderMap* HttpStream::headerMap(weft_map map) {
   switch (map) {
-    case WEFT_MAP_REQUEST_HEADERS: return &request_headers_;
-    case WEFT_MAP_REQUEST_TRAILERS: return &request_trailers_;
-    case WEFT_MAP_RESPONSE_HEADERS: return response_headers_exist_ ? &response_headers_ : nullptr;
-    case WEFT_MAP_RESPONSE_TRAILERS: return response_headers_exist_ ? &response_trailers_ : nullptr;
+    case WEFT_MAP_REQUEST_HEADERS:
+      return &request_headers_;
+    case WEFT_MAP_REQUEST_TRAILERS:
+      return &request_trailers_;
+    case WEFT_MAP_RESPONSE_HEADERS:
+      return response_headers_exist_ ? &response_headers_ : nullptr;
+    case WEFT_MAP_RESPONSE_TRAILERS:
+      return response_headers_exist_ ? &response_trailers_ : nullptr;
   }
   return nullptr;
 }
@@ -394,19 +397,36 @@ bool HttpStream::clusterExists(std::string_view cluster) {
 
 bool HttpStream::infoString(weft_info_str key, std::string_view& out) {
   switch (key) {
-    case WEFT_INFO_DOWNSTREAM_REMOTE_ADDRESS: out = connection_.remoteAddress(); return true;
-    case WEFT_INFO_DOWNSTREAM_LOCAL_ADDRESS: out = connection_.localAddress(); return true;
-    case WEFT_INFO_PROTOCOL: out = protocolName(connection_.protocol()); return true;
-    case WEFT_INFO_ROUTE_NAME: out = route_; return !route_.empty();
-    case WEFT_INFO_CLUSTER_NAME: out = cluster_; return !cluster_.empty();
+    case WEFT_INFO_DOWNSTREAM_REMOTE_ADDRESS:
+      out = connection_.remoteAddress();
+      return true;
+    case WEFT_INFO_DOWNSTREAM_LOCAL_ADDRESS:
+      out = connection_.localAddress();
+      return true;
+    case WEFT_INFO_PROTOCOL:
+      out = protocolName(connection_.protocol());
+      return true;
+    case WEFT_INFO_ROUTE_NAME:
+      out = route_;
+      return !route_.empty();
+    case WEFT_INFO_CLUSTER_NAME:
+      out = cluster_;
+      return !cluster_.empty();
     case WEFT_INFO_UPSTREAM_HOST:
       if (!upstream_ || upstream_->upstreamHost().empty()) return false;
       out = upstream_->upstreamHost();
       return true;
-    case WEFT_INFO_REQUEST_ID: out = request_id_; return !request_id_.empty();
-    case WEFT_INFO_PEER_IDENTITY: return false;  // plaintext listeners have no peer identity
-    case WEFT_INFO_LISTENER_NAME: out = listener_.config.name; return true;
-    case WEFT_INFO_RESPONSE_FLAGS: out = flags_.empty() ? "-" : std::string_view(flags_); return true;
+    case WEFT_INFO_REQUEST_ID:
+      out = request_id_;
+      return !request_id_.empty();
+    case WEFT_INFO_PEER_IDENTITY:
+      return false;  // plaintext listeners have no peer identity
+    case WEFT_INFO_LISTENER_NAME:
+      out = listener_.config.name;
+      return true;
+    case WEFT_INFO_RESPONSE_FLAGS:
+      out = flags_.empty() ? "-" : std::string_view(flags_);
+      return true;
   }
   return false;
 }
@@ -416,19 +436,27 @@ bool HttpStream::infoNumber(weft_info_u64 key, uint64_t& out) {
     case WEFT_INFO_RESPONSE_CODE:
       out = response_code_;
       return response_code_ != 0;
-    case WEFT_INFO_BYTES_RECEIVED: out = bytes_received_; return true;
-    case WEFT_INFO_BYTES_SENT: out = bytes_sent_; return true;
-    case WEFT_INFO_START_TIME_UNIX_US:
-      out = static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(
-                                      start_wall_.time_since_epoch())
-                                      .count());
+    case WEFT_INFO_BYTES_RECEIVED:
+      out = bytes_received_;
       return true;
-    case WEFT_INFO_DURATION_US: out = static_cast<uint64_t>(elapsedMicros()); return true;
+    case WEFT_INFO_BYTES_SENT:
+      out = bytes_sent_;
+      return true;
+    case WEFT_INFO_START_TIME_UNIX_US:
+      out = static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(start_wall_.time_since_epoch())
+              .count());
+      return true;
+    case WEFT_INFO_DURATION_US:
+      out = static_cast<uint64_t>(elapsedMicros());
+      return true;
     case WEFT_INFO_UPSTREAM_SERVICE_TIME_US:
       if (upstream_service_time_us_ < 0) return false;
       out = static_cast<uint64_t>(upstream_service_time_us_);
       return true;
-    case WEFT_INFO_WORKER_INDEX: out = connection_.worker().index(); return true;
+    case WEFT_INFO_WORKER_INDEX:
+      out = connection_.worker().index();
+      return true;
   }
   return false;
 }

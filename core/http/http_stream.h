@@ -30,9 +30,8 @@ class HttpStream : public RequestDecoder,
                    public upstream::UpstreamRequestCallbacks,
                    public event::Deletable {
  public:
-  HttpStream(ConnectionManager& connection, ResponseEncoder& encoder,
-             server::SnapshotPtr snapshot, const server::ListenerSnapshot& listener,
-             const http1::RequestHead& head);
+  HttpStream(ConnectionManager& connection, ResponseEncoder& encoder, server::SnapshotPtr snapshot,
+             const server::ListenerSnapshot& listener, const http1::RequestHead& head);
   ~HttpStream() override;
 
   // The codec finished both directions: run the log phase.

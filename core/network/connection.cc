@@ -88,10 +88,9 @@ void Connection::updateInterest() {
   if (quiesced_ || fd_ < 0) return;
   bool want_write = connecting_ || evbuffer_get_length(output_) > 0;
   // Write interest stays off unless a write already hit a full send buffer (or we connect).
-  short wanted = static_cast<short>((wantRead() ? EV_READ : 0) |
-                                    (want_write && (connecting_ || (registered_ & EV_WRITE))
-                                         ? EV_WRITE
-                                         : 0));
+  short wanted =
+      static_cast<short>((wantRead() ? EV_READ : 0) |
+                         (want_write && (connecting_ || (registered_ & EV_WRITE)) ? EV_WRITE : 0));
   if (wanted == registered_) return;
   event_del(&event_);
   write_scheduled_ = false;
@@ -139,8 +138,8 @@ void Connection::handleWrite() {
     // Register write interest while the send buffer is full; drop it once everything left.
     short wanted = static_cast<short>((registered_ & EV_READ) | (pending ? EV_WRITE : 0));
     event_del(&event_);
-    event_assign(&event_, base_, fd_, static_cast<short>(wanted | EV_PERSIST),
-                 &Connection::onEvent, this);
+    event_assign(&event_, base_, fd_, static_cast<short>(wanted | EV_PERSIST), &Connection::onEvent,
+                 this);
     if (wanted) event_add(&event_, nullptr);
     registered_ = wanted;
   }

@@ -82,7 +82,7 @@ class Connection {
   Watermarks marks_;
   evbuffer* input_;
   evbuffer* output_;
-  ::event event_;  // embedded: read and write interest of the socket
+  ::event event_;         // embedded: read and write interest of the socket
   short registered_ = 0;  // EV_READ / EV_WRITE currently registered with the poller
   bool write_scheduled_ = false;
   bool read_disabled_ = false;

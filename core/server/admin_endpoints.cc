@@ -88,10 +88,9 @@ void addServerEndpoints(admin::AdminServer& admin, Server& server) {
                      return admin::AdminResponse{ready ? 200 : 503, "text/plain",
                                                  ready ? "LIVE\n" : "DRAINING\n"};
                    });
-  admin.addHandler("/healthz", "200 while the process runs",
-                   [](auto, auto, const auto&) {
-                     return admin::AdminResponse{200, "text/plain", "OK\n"};
-                   });
+  admin.addHandler("/healthz", "200 while the process runs", [](auto, auto, const auto&) {
+    return admin::AdminResponse{200, "text/plain", "OK\n"};
+  });
   admin.addHandler("/drain", "POST: stop accepting and exit once in-flight requests finish",
                    [&server](std::string_view method, auto, const auto&) {
                      if (method != "POST") {

@@ -118,7 +118,8 @@ void Server::reload() {
   if (draining_) return;
   auto snapshot = load();
   Result<std::vector<ListenerSockets>> sockets =
-      snapshot ? openNewListeners(**snapshot) : Result<std::vector<ListenerSockets>>(snapshot.status());
+      snapshot ? openNewListeners(**snapshot)
+               : Result<std::vector<ListenerSockets>>(snapshot.status());
   if (!snapshot || !sockets) {
     reload_failure_.inc();
     last_reload_error_ = sockets.status().message();
@@ -135,7 +136,8 @@ void Server::reload() {
   }
   last_reload_error_.clear();
   reload_success_.inc();
-  log::info("reloaded " + options_.config_path + " (version " + std::to_string(current_->version) + ")");
+  log::info("reloaded " + options_.config_path + " (version " + std::to_string(current_->version) +
+            ")");
 }
 
 void Server::startDrain() {
@@ -153,7 +155,8 @@ void Server::checkDrained() {
   size_t open = 0;
   for (auto& worker : workers_) open += worker->activeConnections();
   if (open == 0 || std::chrono::steady_clock::now() >= drain_deadline_) {
-    if (open) log::warn("drain deadline reached with " + std::to_string(open) + " connections open");
+    if (open)
+      log::warn("drain deadline reached with " + std::to_string(open) + " connections open");
     loop_.exit();
     return;
   }

@@ -73,12 +73,13 @@ Result<SnapshotPtr> ConfigSnapshot::build(const config::Bootstrap& bootstrap, ui
     auto built = std::make_shared<ListenerSnapshot>();
     built->config = listener;
     auto address = network::parseAddress(listener.address.address, listener.address.port);
-    if (!address) return Status::error(source + ": listener '" + listener.name + "': " +
-                                       address.status().message());
+    if (!address)
+      return Status::error(source + ": listener '" + listener.name +
+                           "': " + address.status().message());
     built->address = *address;
     const auto& limits = listener.limits;
-    built->parse_limits = http1::Limits{limits.max_request_line_bytes, limits.max_header_bytes,
-                                        limits.max_headers};
+    built->parse_limits =
+        http1::Limits{limits.max_request_line_bytes, limits.max_header_bytes, limits.max_headers};
     built->stats = std::make_unique<ListenerStats>(stats, listener.name);
 
     if (listener.protocol == config::ListenerProtocol::kHttp) {
@@ -96,10 +97,11 @@ Result<SnapshotPtr> ConfigSnapshot::build(const config::Bootstrap& bootstrap, ui
       }
       if (!explicit_router) entries.push_back(routerEntry(listener, route_json));
       for (const auto& entry : entries) {
-        auto module = entry.plugin.empty() ? modules.builtin(entry.builtin) : modules.load(entry.plugin);
+        auto module =
+            entry.plugin.empty() ? modules.builtin(entry.builtin) : modules.load(entry.plugin);
         if (!module) {
-          return Status::error(entry.location + ": filter '" + entry.name + "': " +
-                               module.status().message());
+          return Status::error(entry.location + ": filter '" + entry.name +
+                               "': " + module.status().message());
         }
         auto instance = plugins::FilterInstance::create(**module, entry, stats, worker_count);
         if (!instance) return instance.status();
@@ -116,8 +118,8 @@ Result<SnapshotPtr> ConfigSnapshot::build(const config::Bootstrap& bootstrap, ui
     if (!format) return Status::error(source + ": access_log: " + format.status().message());
     auto writer = access_log::AccessLogWriter::open(log.path, stats.counter("access_log_dropped"));
     if (!writer) return Status::error(source + ": access_log: " + writer.status().message());
-    snapshot->access_log = std::make_shared<AccessLogger>(
-        AccessLogger{std::move(*format), std::move(*writer)});
+    snapshot->access_log =
+        std::make_shared<AccessLogger>(AccessLogger{std::move(*format), std::move(*writer)});
   }
   return SnapshotPtr(std::move(snapshot));
 }

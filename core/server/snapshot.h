@@ -28,7 +28,7 @@ struct ListenerStats {
   ListenerStats(stats::Store& store, const std::string& listener);
   stats::Counter& cx_total;
   stats::Gauge& cx_active;
-  stats::Counter& cx_overflow;        // refused: max_connections reached
+  stats::Counter& cx_overflow;  // refused: max_connections reached
   stats::Counter& cx_idle_timeout;
   stats::Counter& rq_total;
   stats::Gauge& rq_active;

@@ -67,8 +67,9 @@ void Worker::apply(SnapshotPtr snapshot, ListenerSockets sockets) {
     }
     std::string key = name;
     listeners_[name] = std::make_unique<network::Listener>(
-        loop_.base(), fd,
-        [this, key](evutil_socket_t client, const network::Address& peer) { accept(key, client, peer); });
+        loop_.base(), fd, [this, key](evutil_socket_t client, const network::Address& peer) {
+          accept(key, client, peer);
+        });
   }
   // Pools: keep a pool (and its warm connections) when its cluster did not change shape.
   std::map<std::string, std::unique_ptr<upstream::ConnPool>, std::less<>> pools;
@@ -128,8 +129,8 @@ upstream::ConnPool* Worker::pool(const ConfigSnapshot& snapshot, std::string_vie
   for (auto& retired : retired_pools_) {
     if (retired->clusterPtr() == info->second) return retired.get();
   }
-  auto created = std::make_unique<upstream::ConnPool>(loop_.base(), *deleter_, info->second,
-                                                      1 << 20);
+  auto created =
+      std::make_unique<upstream::ConnPool>(loop_.base(), *deleter_, info->second, 1 << 20);
   upstream::ConnPool* raw = created.get();
   if (it == pools_.end() && snapshot_.get() == &snapshot) {
     pools_.emplace(std::string(cluster), std::move(created));
@@ -174,10 +175,10 @@ void Worker::acceptTcp(const ListenerSnapshot& listener, evutil_socket_t fd) {
   }
   auto& stats = tcp_stats_[name];
   if (!stats) {
-    stats.reset(new tcp::TcpProxyStats{
-        listener.stats->cx_total, listener.stats->cx_active, tcpCounter(name, "tcp_connect_fail"),
-        listener.stats->cx_idle_timeout, listener.stats->bytes_received,
-        listener.stats->bytes_sent});
+    stats.reset(new tcp::TcpProxyStats{listener.stats->cx_total, listener.stats->cx_active,
+                                       tcpCounter(name, "tcp_connect_fail"),
+                                       listener.stats->cx_idle_timeout,
+                                       listener.stats->bytes_received, listener.stats->bytes_sent});
   }
   const auto& endpoints = cluster->second->endpoints;
   const auto& target = endpoints[tcp_next_endpoint_[name]++ % endpoints.size()];

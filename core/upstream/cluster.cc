@@ -41,7 +41,8 @@ Result<std::shared_ptr<const ClusterInfo>> ClusterInfo::create(const config::Clu
   info->config = config;
   for (const auto& endpoint : config.endpoints) {
     auto address = network::parseAddress(endpoint.address.address, endpoint.address.port);
-    if (!address) return Status::error("cluster '" + config.name + "': " + address.status().message());
+    if (!address)
+      return Status::error("cluster '" + config.name + "': " + address.status().message());
     info->endpoints.push_back(*address);
   }
   info->stats = std::make_unique<ClusterStats>(store, config.name);
@@ -56,7 +57,8 @@ bool ClusterInfo::sameShape(const ClusterInfo& other) const {
   const auto& a = config;
   const auto& b = other.config;
   return a.connect_timeout_ms == b.connect_timeout_ms && a.max_connections == b.max_connections &&
-         a.max_pending_requests == b.max_pending_requests && a.idle_timeout_ms == b.idle_timeout_ms &&
+         a.max_pending_requests == b.max_pending_requests &&
+         a.idle_timeout_ms == b.idle_timeout_ms &&
          a.max_requests_per_connection == b.max_requests_per_connection;
 }
 

@@ -106,7 +106,10 @@ void UpstreamConnection::onRemoteClose() {
 
 ConnPool::ConnPool(event_base* base, event::DeferredDeleter& deleter, ClusterInfoPtr cluster,
                    size_t high_watermark)
-    : base_(base), deleter_(deleter), cluster_(std::move(cluster)), high_watermark_(high_watermark) {}
+    : base_(base),
+      deleter_(deleter),
+      cluster_(std::move(cluster)),
+      high_watermark_(high_watermark) {}
 
 ConnPool::~ConnPool() {
   draining_ = true;

@@ -1,7 +1,7 @@
 // What a finished request leaves behind: the access log line (JSON and text formats, written by
 // the writer thread without blocking a worker) and the request timeout's answer and flag.
-#include <boost/test/unit_test.hpp>
 #include <algorithm>
+#include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <fstream>
 #include <sstream>

@@ -1,0 +1,88 @@
+// The ABI's layout is a promise to every compiled plugin: within major 1, fields are only ever
+// appended. These checks pin the offset of every field and the value of every enumerator, so a
+// change that moves or renumbers anything fails here. Appending a field means adding a line (and
+// updating the size) — nothing above it may change.
+#include <boost/test/unit_test.hpp>
+#include <cstddef>
+
+#include "weft/filter_abi.h"
+
+namespace {
+
+struct Field {
+  const char* name;
+  size_t offset;
+  size_t expected;
+};
+
+#define WEFT_FIELD(T, f, n) \
+  Field { #T "." #f, offsetof(T, f), n }
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(abi_layout)
+
+BOOST_AUTO_TEST_CASE(host_table_fields_never_move) {
+  const Field fields[] = {
+      WEFT_FIELD(weft_host_api, struct_size, 0),
+      WEFT_FIELD(weft_host_api, log, 8),
+      WEFT_FIELD(weft_host_api, define_counter, 16),
+      WEFT_FIELD(weft_host_api, histogram_record, 64),
+      WEFT_FIELD(weft_host_api, header_size, 72),
+      WEFT_FIELD(weft_host_api, header_remove, 120),
+      WEFT_FIELD(weft_host_api, body_length, 128),
+      WEFT_FIELD(weft_host_api, body_drain, 160),
+      WEFT_FIELD(weft_host_api, send_local_reply, 168),
+      WEFT_FIELD(weft_host_api, continue_response, 184),
+      WEFT_FIELD(weft_host_api, timer_start, 192),
+      WEFT_FIELD(weft_host_api, timer_cancel, 200),
+      WEFT_FIELD(weft_host_api, set_upstream_cluster, 208),
+      WEFT_FIELD(weft_host_api, cluster_exists, 224),
+      WEFT_FIELD(weft_host_api, stream_info_str, 232),
+      WEFT_FIELD(weft_host_api, metadata_get, 256),
+      WEFT_FIELD(weft_host_api, stream_worker, 264),
+      WEFT_FIELD(weft_host_api, worker_index, 272),
+  };
+  for (const auto& f : fields) BOOST_TEST(f.offset == f.expected, f.name);
+  BOOST_TEST(sizeof(weft_host_api) == 280u);
+}
+
+BOOST_AUTO_TEST_CASE(module_table_fields_never_move) {
+  const Field fields[] = {
+      WEFT_FIELD(weft_filter_module, struct_size, 0),
+      WEFT_FIELD(weft_filter_module, name, 8),
+      WEFT_FIELD(weft_filter_module, version, 16),
+      WEFT_FIELD(weft_filter_module, config_new, 24),
+      WEFT_FIELD(weft_filter_module, config_destroy, 32),
+      WEFT_FIELD(weft_filter_module, worker_start, 40),
+      WEFT_FIELD(weft_filter_module, worker_stop, 48),
+      WEFT_FIELD(weft_filter_module, stream_new, 56),
+      WEFT_FIELD(weft_filter_module, stream_destroy, 64),
+      WEFT_FIELD(weft_filter_module, on_request_headers, 72),
+      WEFT_FIELD(weft_filter_module, on_request_body, 80),
+      WEFT_FIELD(weft_filter_module, on_request_trailers, 88),
+      WEFT_FIELD(weft_filter_module, on_response_headers, 96),
+      WEFT_FIELD(weft_filter_module, on_response_body, 104),
+      WEFT_FIELD(weft_filter_module, on_response_trailers, 112),
+      WEFT_FIELD(weft_filter_module, on_stream_complete, 120),
+      WEFT_FIELD(weft_filter_module, on_timer, 128),
+  };
+  for (const auto& f : fields) BOOST_TEST(f.offset == f.expected, f.name);
+  BOOST_TEST(sizeof(weft_filter_module) == 136u);
+}
+
+BOOST_AUTO_TEST_CASE(enumerators_keep_their_values) {
+  BOOST_TEST(WEFT_ABI_MAJOR == 1);
+  BOOST_TEST(WEFT_CONTINUE == 0);
+  BOOST_TEST(WEFT_STOP_ITERATION == 1);
+  BOOST_TEST(WEFT_STOP_AND_BUFFER == 2);
+  BOOST_TEST(WEFT_MAP_REQUEST_HEADERS == 0);
+  BOOST_TEST(WEFT_MAP_RESPONSE_TRAILERS == 3);
+  BOOST_TEST(WEFT_BODY_RESPONSE == 1);
+  BOOST_TEST(WEFT_LOG_ERROR == 3);
+  BOOST_TEST(WEFT_INFO_RESPONSE_FLAGS == 9);
+  BOOST_TEST(WEFT_INFO_WORKER_INDEX == 6);
+  BOOST_TEST(WEFT_ERR_LIMIT == -4);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
