@@ -118,7 +118,7 @@ void ConnectionManager::onStreamComplete() {
     worker_.deleter().add(std::move(stream_));
   }
   watch_drain_ = false;
-  if (codec_.closeAfterFlush()) {
+  if (codec_.closeAfterFlush() || worker_.draining()) {
     connection_.readDisable(true);
     closeWhenFlushed();
     return;

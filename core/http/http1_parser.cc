@@ -465,6 +465,7 @@ HeadScan scanHead(std::string_view data, const Limits& limits, bool is_request) 
 
 ParseError parseRequestHead(std::string_view head, const Limits& limits, RequestHead& out) {
   out.headers.clear();
+  out.headers.reserve(16);  // typical heads fit without regrowing; x-forwarded-* fit too
   out.version_minor = 1;
   out.framing = BodyFraming::kNone;
   out.content_length = 0;
@@ -512,6 +513,7 @@ ParseError parseRequestHead(std::string_view head, const Limits& limits, Request
 ParseError parseResponseHead(std::string_view head, std::string_view request_method,
                              const Limits& limits, ResponseHead& out) {
   out.headers.clear();
+  out.headers.reserve(12);
   out.version_minor = 1;
   out.status = 0;
   out.framing = BodyFraming::kNone;

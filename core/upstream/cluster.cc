@@ -44,6 +44,7 @@ Result<std::shared_ptr<const ClusterInfo>> ClusterInfo::create(const config::Clu
     if (!address)
       return Status::error("cluster '" + config.name + "': " + address.status().message());
     info->endpoints.push_back(*address);
+    info->endpoint_names.push_back(address->toString());
   }
   info->stats = std::make_unique<ClusterStats>(store, config.name);
   return std::shared_ptr<const ClusterInfo>(std::move(info));
@@ -52,7 +53,7 @@ Result<std::shared_ptr<const ClusterInfo>> ClusterInfo::create(const config::Clu
 bool ClusterInfo::sameShape(const ClusterInfo& other) const {
   if (endpoints.size() != other.endpoints.size()) return false;
   for (size_t i = 0; i < endpoints.size(); ++i) {
-    if (endpoints[i].toString() != other.endpoints[i].toString()) return false;
+    if (endpoint_names[i] != other.endpoint_names[i]) return false;
   }
   const auto& a = config;
   const auto& b = other.config;

@@ -38,6 +38,7 @@ struct ClusterStats {
 struct ClusterInfo {
   config::Cluster config;
   std::vector<network::Address> endpoints;
+  std::vector<std::string> endpoint_names;  // "ip:port" of each endpoint, formatted once
   http1::Limits response_limits;
   std::unique_ptr<ClusterStats> stats;
 

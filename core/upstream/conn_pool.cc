@@ -26,8 +26,8 @@ UpstreamConnection::UpstreamConnection(ConnPool& pool, size_t endpoint)
 
 UpstreamConnection::~UpstreamConnection() = default;
 
-const network::Address& UpstreamConnection::address() const {
-  return pool_.cluster().endpoints[endpoint_];
+const std::string& UpstreamConnection::addressName() const {
+  return pool_.cluster().endpoint_names[endpoint_];
 }
 
 void UpstreamConnection::attach(PoolClient& client) {

@@ -42,7 +42,8 @@ class UpstreamConnection : public http::ClientCodecCallbacks,
   ~UpstreamConnection() override;
 
   http::Http1ClientCodec& codec() { return codec_; }
-  const network::Address& address() const;
+  // "ip:port" of the endpoint, for logs and stream info.
+  const std::string& addressName() const;
   // Stop / resume reading the response (backpressure from a slow downstream).
   void readDisable(bool disable);
   // The client is done with the connection early (its stream was reset): close it.

@@ -28,7 +28,7 @@ void UpstreamRequest::start(bool end_stream) {
 void UpstreamRequest::onPoolReady(UpstreamConnection& connection) {
   waiting_for_pool_ = false;
   connection_ = &connection;
-  upstream_host_ = connection.address().toString();
+  upstream_host_ = connection.addressName();
   connection.codec().startRequest(*this);
   bool headers_only = headers_end_;
   connection.codec().encodeHeaders(request_headers_, headers_only);
