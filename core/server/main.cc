@@ -1,4 +1,5 @@
-// weft-proxy: the sidecar / edge proxy. Usage: weft-proxy -c bootstrap.yaml [--workers N]
+// weft-proxy: the sidecar / edge proxy. Usage: weft-proxy [-c bootstrap.yaml] [--workers N]
+// With no file it runs on the embedded default bootstrap (core/config/default_bootstrap.h).
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -11,8 +12,9 @@ namespace {
 
 void usage() {
   std::fprintf(stderr,
-               "usage: weft-proxy -c|--config FILE [--workers N] [--log-level LEVEL]\n"
-               "  FILE    the bootstrap YAML (listeners, route_configs, clusters)\n"
+               "usage: weft-proxy [-c|--config FILE] [--workers N] [--log-level LEVEL]\n"
+               "  FILE    the bootstrap YAML (listeners, route_configs, clusters); without it the\n"
+               "          embedded default: 127.0.0.1:10000 -> a local app on 127.0.0.1:8080\n"
                "  N       worker threads (default: the file's `workers`, else one per core)\n"
                "  LEVEL   debug | info | warn | error (default info)\n");
 }
@@ -39,10 +41,6 @@ int main(int argc, char** argv) {
       usage();
       return 2;
     }
-  }
-  if (options.config_path.empty()) {
-    usage();
-    return 2;
   }
   weft::server::Server server(std::move(options));
   return server.run();

@@ -9,6 +9,7 @@
 
 #include "core/common/logging.h"
 #include "core/config/bootstrap.h"
+#include "core/config/default_bootstrap.h"
 #include "filters/router/router_filter.h"
 
 namespace weft::server {
@@ -25,8 +26,16 @@ Server::~Server() {
   for (auto& worker : workers_) worker->stop();
 }
 
+Result<config::Bootstrap> Server::readBootstrap() const {
+  if (options_.config_path.empty()) {
+    return config::parseBootstrap(config::kDefaultBootstrap,
+                                  std::string(config::kDefaultBootstrapName));
+  }
+  return config::loadBootstrap(options_.config_path);
+}
+
 Result<SnapshotPtr> Server::load() {
-  auto bootstrap = config::loadBootstrap(options_.config_path);
+  auto bootstrap = readBootstrap();
   if (!bootstrap) return bootstrap.status();
   return ConfigSnapshot::build(*bootstrap, ++version_, modules_, stats_, worker_count_);
 }
@@ -58,7 +67,7 @@ Result<std::vector<ListenerSockets>> Server::openNewListeners(const ConfigSnapsh
 }
 
 int Server::run() {
-  auto bootstrap = config::loadBootstrap(options_.config_path);
+  auto bootstrap = readBootstrap();
   if (!bootstrap) {
     std::fprintf(stderr, "weft-proxy: %s\n", bootstrap.status().message().c_str());
     return 1;

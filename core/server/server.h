@@ -22,7 +22,7 @@
 namespace weft::server {
 
 struct Options {
-  std::string config_path;
+  std::string config_path;        // empty: the embedded default (default_bootstrap.h)
   uint32_t workers_override = 0;  // 0: take the file's value (or one per core)
 };
 
@@ -44,6 +44,7 @@ class Server {
   void startDrain();
 
  private:
+  Result<config::Bootstrap> readBootstrap() const;
   Result<SnapshotPtr> load();
   // Opens sockets for the listeners of `snapshot` that are not open yet (all of them at start).
   Result<std::vector<ListenerSockets>> openNewListeners(const ConfigSnapshot& snapshot);

@@ -2,6 +2,7 @@
 // a full config read back field by field, then one test per kind of error with its exact text.
 #include "core/common/json.h"
 #include "core/config/bootstrap.h"
+#include "core/config/default_bootstrap.h"
 
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
@@ -716,3 +717,19 @@ BOOST_AUTO_TEST_CASE(first_error_is_kept) {
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace weft::config
+
+BOOST_AUTO_TEST_SUITE(embedded_default)
+
+BOOST_AUTO_TEST_CASE(parses_into_a_sidecar_for_a_local_app) {
+  auto bootstrap = weft::config::parseBootstrap(weft::config::kDefaultBootstrap,
+                                                std::string(weft::config::kDefaultBootstrapName));
+  BOOST_REQUIRE_MESSAGE(bootstrap.isOk(), (bootstrap.isOk() ? "" : bootstrap.status().message()));
+  BOOST_REQUIRE(bootstrap->listeners.size() == 1u);
+  BOOST_TEST(bootstrap->listeners[0].address.port == 10000);
+  BOOST_TEST(bootstrap->admin.port == 9901);
+  const auto* app = bootstrap->findCluster("local_app");
+  BOOST_REQUIRE(app != nullptr);
+  BOOST_TEST(app->endpoints[0].address.port == 8080);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
