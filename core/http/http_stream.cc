@@ -260,8 +260,8 @@ void HttpStream::downstreamWritable() {
 void HttpStream::responseTrailersDone() { encoder_.encodeTrailers(response_trailers_); }
 
 void HttpStream::filterFailed(const std::string& filter, std::string_view why) {
-  sendLocalReply(500, "filter error\n", nullptr, 0, "filter_failed:" + filter);
-  (void)why;
+  sendLocalReply(500, "filter error\n", nullptr, 0,
+                 "filter_failed{" + filter + "}: " + std::string(why));
 }
 
 void HttpStream::heldBodyAboveWatermark(bool request, bool above) {

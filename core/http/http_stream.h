@@ -58,6 +58,7 @@ class HttpStream : public RequestDecoder,
   void bufferLimitExceeded(bool request) override;
 
   // UpstreamRequestCallbacks
+  // The proxy already answered the client's 100-continue itself; the upstream's is not forwarded.
   void upstream100Continue() override {}
   void upstreamHeaders(HeaderMap&& headers, bool end_stream) override;
   void upstreamData(evbuffer* data, bool end_stream) override;
