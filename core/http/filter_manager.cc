@@ -113,6 +113,13 @@ void FilterManager::responseTrailers() {
 
 void FilterManager::onData(Direction& d, evbuffer* data, bool end_stream) {
   if (aborted_) return;
+  bool idle_pipeline = !d.stopped && d.phase == Direction::Phase::kBody && !d.item_active &&
+                       d.body_start == 0 && !d.queued_end && !d.trailers &&
+                       (!d.queued || evbuffer_get_length(d.queued.get()) == 0);
+  if (idle_pipeline) {
+    passInPlace(d, data, end_stream);
+    return;
+  }
   if (!d.queued) d.queued = event::newBuffer();
   evbuffer_add_buffer(d.queued.get(), data);
   d.queued_end = d.queued_end || end_stream;
@@ -131,6 +138,31 @@ void FilterManager::onData(Direction& d, evbuffer* data, bool end_stream) {
     return;
   }
   run(d);
+}
+
+void FilterManager::passInPlace(Direction& d, evbuffer* data, bool end_stream) {
+  // Nothing is held: the piece passes every filter in the caller's buffer, without a copy.
+  const size_t n = slots_.size();
+  for (size_t position = 0; position < n; ++position) {
+    weft_status status = callBody(d, position, data, end_stream);
+    if (aborted_) return;
+    if (status == WEFT_CONTINUE) continue;
+    // Held by this filter: keep the piece here until it resumes.
+    if (!d.item) d.item = event::newBuffer();
+    evbuffer_add_buffer(d.item.get(), data);
+    d.item_active = true;
+    d.item_end = end_stream;
+    d.cursor = position + 1;
+    d.stopped = true;
+    updateWatermark(d);
+    return;
+  }
+  if (end_stream) d.phase = Direction::Phase::kDone;
+  if (d.request) {
+    owner_.requestDataDone(data, end_stream);
+  } else {
+    owner_.responseDataDone(data, end_stream);
+  }
 }
 
 void FilterManager::updateWatermark(Direction& d) {

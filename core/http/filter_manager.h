@@ -110,6 +110,7 @@ class FilterManager {
 
   void run(Direction& d);
   void onData(Direction& d, evbuffer* data, bool end_stream);
+  void passInPlace(Direction& d, evbuffer* data, bool end_stream);
   void finishBuffering(Direction& d);
   int resume(Direction& d);
   // Calls one hook; maps a bad status to failure (or continue, when fail-open).

@@ -131,17 +131,17 @@ bool Http1ClientCodec::dispatchHead(evbuffer* input) {
 }
 
 void Http1ClientCodec::dispatchBody(evbuffer* input) {
-  auto body = event::newBuffer();
+  evbuffer* body = bodyBuffer();
   enc::BodyStep step;
   switch (framing_) {
     case http1::BodyFraming::kContentLength:
-      step = enc::readContentLength(input, body.get(), body_remaining_);
+      step = enc::readContentLength(input, body, body_remaining_);
       break;
     case http1::BodyFraming::kChunked:
-      step = enc::readChunked(input, body.get(), chunked_, trailers_);
+      step = enc::readChunked(input, body, chunked_, trailers_);
       break;
     default:  // until close
-      evbuffer_add_buffer(body.get(), input);
+      evbuffer_add_buffer(body, input);
       step.progressed = true;
       break;
   }
@@ -153,8 +153,8 @@ void Http1ClientCodec::dispatchBody(evbuffer* input) {
   }
   bool has_trailers = step.end && !trailers_.empty();
   if (step.end) state_ = State::kDone;
-  if (decoder_ && (evbuffer_get_length(body.get()) > 0 || (step.end && !has_trailers))) {
-    decoder_->decodeData(body.get(), step.end && !has_trailers);
+  if (decoder_ && (evbuffer_get_length(body) > 0 || (step.end && !has_trailers))) {
+    decoder_->decodeData(body, step.end && !has_trailers);
   }
   if (decoder_ && has_trailers) decoder_->decodeTrailers(std::move(trailers_));
   if (step.end) complete();

@@ -86,25 +86,25 @@ bool Http1ServerCodec::dispatchHead(evbuffer* input) {
 
 bool Http1ServerCodec::dispatchContentLength(evbuffer* input) {
   if (evbuffer_get_length(input) == 0) return false;
-  auto body = event::newBuffer();
-  auto step = enc::readContentLength(input, body.get(), body_remaining_);
+  evbuffer* body = bodyBuffer();
+  auto step = enc::readContentLength(input, body, body_remaining_);
   if (step.end) state_ = State::kRequestDone;
-  decoder_->decodeData(body.get(), step.end);
+  decoder_->decodeData(body, step.end);
   if (step.end) requestComplete();
   return false;
 }
 
 bool Http1ServerCodec::dispatchChunked(evbuffer* input) {
-  auto body = event::newBuffer();
-  auto step = enc::readChunked(input, body.get(), chunked_, trailers_);
+  evbuffer* body = bodyBuffer();
+  auto step = enc::readChunked(input, body, chunked_, trailers_);
   if (step.error != http1::ParseError::kNone) {
     fail(step.error);
     return false;
   }
   if (!step.progressed) return false;
   if (step.end) state_ = State::kRequestDone;
-  if (evbuffer_get_length(body.get()) > 0 || (step.end && trailers_.empty())) {
-    decoder_->decodeData(body.get(), step.end && trailers_.empty());
+  if (evbuffer_get_length(body) > 0 || (step.end && trailers_.empty())) {
+    decoder_->decodeData(body, step.end && trailers_.empty());
   }
   if (step.end && !trailers_.empty()) decoder_->decodeTrailers(std::move(trailers_));
   if (step.end) requestComplete();

@@ -8,8 +8,7 @@ UpstreamRequest::UpstreamRequest(ConnPool& pool, UpstreamRequestCallbacks& callb
     : pool_(pool),
       callbacks_(callbacks),
       request_headers_(request_headers),
-      high_watermark_(high_watermark),
-      pending_body_(event::newBuffer()) {}
+      high_watermark_(high_watermark) {}
 
 UpstreamRequest::~UpstreamRequest() {
   if (waiting_for_pool_) pool_.cancel(*this);
@@ -33,8 +32,9 @@ void UpstreamRequest::onPoolReady(UpstreamConnection& connection) {
   bool headers_only = headers_end_;
   connection.codec().encodeHeaders(request_headers_, headers_only);
   if (headers_only) return;
-  bool has_body = evbuffer_get_length(pending_body_.get()) > 0;
+  bool has_body = pending_body_ && evbuffer_get_length(pending_body_.get()) > 0;
   if (has_body || (pending_end_ && !pending_trailers_)) {
+    if (!pending_body_) pending_body_ = event::newBuffer();
     connection.codec().encodeData(pending_body_.get(), pending_end_ && !pending_trailers_);
   }
   if (pending_trailers_) connection.codec().encodeTrailers(*pending_trailers_);
@@ -73,6 +73,7 @@ void UpstreamRequest::sendData(evbuffer* data, bool end_stream) {
     connection_->codec().encodeData(data, end_stream);
     return;
   }
+  if (!pending_body_) pending_body_ = event::newBuffer();
   evbuffer_add_buffer(pending_body_.get(), data);
   pending_end_ = pending_end_ || end_stream;
 }
@@ -86,7 +87,7 @@ void UpstreamRequest::sendTrailers(const http::HeaderMap& trailers) {
 }
 
 size_t UpstreamRequest::bufferedBytes() const {
-  size_t n = evbuffer_get_length(pending_body_.get());
+  size_t n = pending_body_ ? evbuffer_get_length(pending_body_.get()) : 0;
   if (connection_) n += connection_->codec().bufferedBytes();
   return n;
 }

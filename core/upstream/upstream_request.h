@@ -68,7 +68,7 @@ class UpstreamRequest : public PoolClient, public http::ResponseDecoder, public 
   UpstreamConnection* connection_ = nullptr;
   bool waiting_for_pool_ = false;
   bool headers_end_ = false;
-  event::EvbufferPtr pending_body_;
+  event::EvbufferPtr pending_body_;  // request body waiting for the connection (lazily made)
   bool pending_end_ = false;
   const http::HeaderMap* pending_trailers_ = nullptr;
   bool response_started_ = false;
