@@ -20,8 +20,7 @@ ConnectionManager::ConnectionManager(WorkerContext& worker,
       connection_(worker.base(), fd, *this, watermarks(listener_->config.limits)),
       codec_(connection_, *this, listener_->parse_limits),
       timer_(worker.base(), [this] { onTimer(); }),
-      remote_(peer.toString()),
-      local_(network::localAddressOf(fd).toString()) {
+      remote_(peer.toString()) {
   worker_.acquire(snapshot_);
   listener_->stats->cx_total.inc();
   listener_->stats->cx_active.add(1);
@@ -33,6 +32,10 @@ ConnectionManager::~ConnectionManager() {
   stream_.reset();
   listener_->stats->cx_active.sub(1);
   worker_.release(snapshot_);
+}
+
+std::string ConnectionManager::localAddress() const {
+  return network::localAddressOf(connection_.fd()).toString();
 }
 
 std::string_view ConnectionManager::remoteIp() const {

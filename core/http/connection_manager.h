@@ -67,7 +67,8 @@ class ConnectionManager : public ServerCodecCallbacks,
   const std::string& remoteAddress() const { return remote_; }
   // The client's IP without the port (a view into remoteAddress()).
   std::string_view remoteIp() const;
-  const std::string& localAddress() const { return local_; }
+  // The address the client connected to, asked of the kernel (only logs and filters need it).
+  std::string localAddress() const;
   Protocol protocol() const { return protocol_; }
   // Where the worker keeps this connection (set once by the worker, used to remove it).
   ConnectionList::iterator position;
@@ -115,7 +116,6 @@ class ConnectionManager : public ServerCodecCallbacks,
   bool dispatch_pending_ = false;
   bool header_timer_ = false;  // the timer counts the header timeout (else the idle timeout)
   std::string remote_;
-  std::string local_;
   Protocol protocol_ = Protocol::kHttp11;
   uint32_t requests_ = 0;
   bool read_disabled_ = false;

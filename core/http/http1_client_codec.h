@@ -62,7 +62,7 @@ class Http1ClientCodec : public RequestEncoder {
   network::Connection& connection_;
   evbuffer* output_;
   ClientCodecCallbacks& callbacks_;
-  http1::Limits limits_;
+  const http1::Limits& limits_;  // the cluster's; outlives the connection
   ResponseDecoder* decoder_ = nullptr;
   State state_ = State::kDone;
   bool idle_ = true;

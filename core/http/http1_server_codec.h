@@ -78,7 +78,7 @@ class Http1ServerCodec : public ResponseEncoder {
   network::Connection& connection_;
   evbuffer* output_;
   ServerCodecCallbacks& callbacks_;
-  http1::Limits limits_;
+  const http1::Limits& limits_;  // the listener's; outlives the connection
   State state_ = State::kHead;
   RequestDecoder* decoder_ = nullptr;
   bool stream_active_ = false;

@@ -324,7 +324,8 @@ void HttpStream::writeAccessLog() {
   record.upstream_cluster = cluster_;
   record.route_name = route_;
   record.downstream_remote_address = connection_.remoteAddress();
-  record.downstream_local_address = connection_.localAddress();
+  if (local_address_.empty()) local_address_ = connection_.localAddress();
+  record.downstream_local_address = local_address_;
   record.metadata = &metadata_;
   std::string line;
   snapshot_->access_log->format.render(record, line);
@@ -401,7 +402,8 @@ bool HttpStream::infoString(weft_info_str key, std::string_view& out) {
       out = connection_.remoteAddress();
       return true;
     case WEFT_INFO_DOWNSTREAM_LOCAL_ADDRESS:
-      out = connection_.localAddress();
+      if (local_address_.empty()) local_address_ = connection_.localAddress();
+      out = local_address_;
       return true;
     case WEFT_INFO_PROTOCOL:
       out = protocolName(connection_.protocol());

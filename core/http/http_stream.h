@@ -116,6 +116,7 @@ class HttpStream : public RequestDecoder,
   std::string flags_;
   std::string request_id_;
   std::string upstream_host_;
+  std::string local_address_;  // asked of the kernel on first use
   std::vector<std::pair<std::string, std::string>> metadata_;
   uint32_t response_code_ = 0;
   uint64_t bytes_received_ = 0;
