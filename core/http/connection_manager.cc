@@ -45,6 +45,10 @@ std::string_view ConnectionManager::remoteIp() const {
 }
 
 void ConnectionManager::onTimer() {
+  if (reset_pending_) {
+    closeNow();
+    return;
+  }
   if (dispatch_pending_) {
     dispatch_pending_ = false;
     dispatch();
@@ -62,6 +66,7 @@ void ConnectionManager::onTimer() {
 }
 
 void ConnectionManager::armIdleOrHeaderTimer() {
+  if (reset_pending_ || dispatch_pending_) return;  // the armed 0 ms timer must fire first
   const auto& limits = listener_->config.limits;
   bool head_arriving = evbuffer_get_length(connection_.input()) > 0;
   header_timer_ = head_arriving || requests_ == 0;

@@ -83,6 +83,12 @@ class ConnectionManager : public ServerCodecCallbacks,
     dispatch_pending_ = true;
     timer_.arm(0);
   }
+  // Closes the connection (and resets its stream) once the current callback has returned: a
+  // filter asked for it from inside one of its hooks.
+  void resetSoon() {
+    reset_pending_ = true;
+    timer_.arm(0);
+  }
 
   // ServerCodecCallbacks
   RequestDecoder& newStream(ResponseEncoder& encoder, const http1::RequestHead& head) override;
@@ -114,6 +120,7 @@ class ConnectionManager : public ServerCodecCallbacks,
   // deferred parse of a pipelined request.
   event::Timer timer_;
   bool dispatch_pending_ = false;
+  bool reset_pending_ = false;
   bool header_timer_ = false;  // the timer counts the header timeout (else the idle timeout)
   std::string remote_;
   Protocol protocol_ = Protocol::kHttp11;

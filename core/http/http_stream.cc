@@ -381,6 +381,15 @@ int HttpStream::sendLocalReply(uint32_t status, std::string_view body, const wef
   return WEFT_OK;
 }
 
+int HttpStream::reset() {
+  if (completed_) return WEFT_ERR_WRONG_PHASE;
+  addFlag("LR");
+  filters_.abort();
+  releaseUpstream();
+  connection_.resetSoon();
+  return WEFT_OK;
+}
+
 int HttpStream::setUpstreamCluster(std::string_view cluster) {
   if (request_started_upstream_) return WEFT_ERR_WRONG_PHASE;
   cluster_.assign(cluster);

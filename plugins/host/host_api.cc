@@ -360,6 +360,10 @@ int timerCancel(weft_stream_host* stream, int64_t token) {
   return HostStream::from(stream)->timerCancel(token);
 }
 
+int streamReset(weft_stream_host* stream) {
+  return stream != nullptr ? HostStream::from(stream)->reset() : WEFT_ERR_INVALID_ARGUMENT;
+}
+
 // ---- routing, stream facts, metadata, workers --------------------------------------------------
 
 int setUpstreamCluster(weft_stream_host* stream, weft_str cluster) {
@@ -457,6 +461,7 @@ constexpr weft_host_api kHostApi = {
     .metadata_get = metadataGet,
     .stream_worker = streamWorker,
     .worker_index = workerIndex,
+    .stream_reset = streamReset,
 };
 
 }  // namespace

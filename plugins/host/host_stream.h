@@ -31,6 +31,8 @@ class HostStream {
                              size_t header_count, std::string_view details) = 0;
   virtual int continueRequest() = 0;
   virtual int continueResponse() = 0;
+  // Abandon the stream and close its downstream connection (after the current hook returns).
+  virtual int reset() = 0;
 
   // Timers: the filter that calls timer_start is the one whose on_timer hook fires.
   virtual int64_t timerStart(uint64_t delay_ms) = 0;

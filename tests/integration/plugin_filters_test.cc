@@ -62,6 +62,18 @@ BOOST_AUTO_TEST_CASE(local_reply_answers_without_the_upstream) {
   BOOST_TEST(passed->body == "hello from gamma\n");
 }
 
+BOOST_AUTO_TEST_CASE(stream_reset_closes_the_connection_without_a_response) {
+  FilteredProxy setup({{"reset", testPlugin("reset_stream"), ""}});
+  auto connection = HttpConnection::open(setup.proxy.port());
+  BOOST_REQUIRE(connection);
+  BOOST_REQUIRE(connection->send(request("GET", "/reset/me")));
+  BOOST_TEST(!connection->readResponse(milliseconds(2000)).has_value());
+  BOOST_TEST(connection->waitForClose());
+  auto passed = get(setup.proxy.port(), "/fine");
+  BOOST_REQUIRE(passed);
+  BOOST_TEST(passed->status == 200);
+}
+
 BOOST_AUTO_TEST_CASE(timer_resume_holds_then_continues) {
   FilteredProxy setup({{"hold", testPlugin("timer_resume"), "{ delay_ms: 200 }"}});
   auto start = std::chrono::steady_clock::now();

@@ -51,10 +51,11 @@
 //   returns or the map/body they came from changes. Copy what you keep.
 // - Exceptions never cross into the host. Thrown from create(): the message becomes the config
 //   error. Thrown from a stream hook (or the constructor): it is logged and the stream is answered
-//   with 500 (details "filter_exception"); if that is no longer possible, or the hook is
-//   onStreamComplete, the stream continues.
+//   with 500 (details "filter_exception"); once the response has started it is reset instead
+//   (ABI 1.1 hosts; older ones let it continue). From onStreamComplete it is only logged.
 // - Every host function is looked up through WEFT_HOST_HAS first, so a filter built against a
-//   newer header runs on an older host: a missing function reads as "absent" / WEFT_ERR_NOT_FOUND.
+//   newer header runs on an older host: a missing function reads as "absent" /
+//   WEFT_ERR_UNSUPPORTED.
 #ifndef WEFT_FILTER_HPP
 #define WEFT_FILTER_HPP
 
@@ -142,15 +143,15 @@ class HeaderMapRef {
 
   // Writes return WEFT_OK or a WEFT_ERR_*; the host copies the views.
   int add(std::string_view name, std::string_view value) const noexcept {
-    return WEFT_SDK_CALL(api_, header_add, WEFT_ERR_NOT_FOUND, stream_, map_, toWeftStr(name),
+    return WEFT_SDK_CALL(api_, header_add, WEFT_ERR_UNSUPPORTED, stream_, map_, toWeftStr(name),
                          toWeftStr(value));
   }
   int set(std::string_view name, std::string_view value) const noexcept {
-    return WEFT_SDK_CALL(api_, header_set, WEFT_ERR_NOT_FOUND, stream_, map_, toWeftStr(name),
+    return WEFT_SDK_CALL(api_, header_set, WEFT_ERR_UNSUPPORTED, stream_, map_, toWeftStr(name),
                          toWeftStr(value));
   }
   int remove(std::string_view name) const noexcept {
-    return WEFT_SDK_CALL(api_, header_remove, WEFT_ERR_NOT_FOUND, stream_, map_, toWeftStr(name));
+    return WEFT_SDK_CALL(api_, header_remove, WEFT_ERR_UNSUPPORTED, stream_, map_, toWeftStr(name));
   }
 
   // Calls f(name, value) for every field in order. If f returns bool, false stops the walk.
@@ -241,11 +242,11 @@ class BodyRef {
   }
 
   int append(std::string_view data) const noexcept {
-    return WEFT_SDK_CALL(api_, body_append, WEFT_ERR_NOT_FOUND, stream_, which_, toWeftStr(data));
+    return WEFT_SDK_CALL(api_, body_append, WEFT_ERR_UNSUPPORTED, stream_, which_, toWeftStr(data));
   }
   // Removes `length` bytes from the front.
   int drain(size_t length) const noexcept {
-    return WEFT_SDK_CALL(api_, body_drain, WEFT_ERR_NOT_FOUND, stream_, which_, length);
+    return WEFT_SDK_CALL(api_, body_drain, WEFT_ERR_UNSUPPORTED, stream_, which_, length);
   }
 
  private:
@@ -255,7 +256,7 @@ class BodyRef {
 };
 
 // The host's calls for one stream. Cheap to copy (two pointers); use it only on the stream's
-// worker, during its hooks. Writes return WEFT_OK or a WEFT_ERR_* (WEFT_ERR_NOT_FOUND when the
+// worker, during its hooks. Writes return WEFT_OK or a WEFT_ERR_* (WEFT_ERR_UNSUPPORTED when the
 // host lacks the function).
 class Stream : public Host {
  public:
@@ -326,7 +327,7 @@ class Stream : public Host {
     for (size_t i = 0; i < count; ++i) {
       out.push_back(weft_header{toWeftStr(headers[i].name), toWeftStr(headers[i].value)});
     }
-    return WEFT_SDK_CALL(api_, send_local_reply, WEFT_ERR_NOT_FOUND, stream_, status,
+    return WEFT_SDK_CALL(api_, send_local_reply, WEFT_ERR_UNSUPPORTED, stream_, status,
                          toWeftStr(body), out.data(), count, toWeftStr(details));
   }
   int sendLocalReply(uint32_t status, std::string_view body,
@@ -337,27 +338,31 @@ class Stream : public Host {
 
   // Resume a direction held by kStopIteration / kStopAndBuffer (e.g. from onTimer).
   int continueRequest() const noexcept {
-    return WEFT_SDK_CALL(api_, continue_request, WEFT_ERR_NOT_FOUND, stream_);
+    return WEFT_SDK_CALL(api_, continue_request, WEFT_ERR_UNSUPPORTED, stream_);
   }
   int continueResponse() const noexcept {
-    return WEFT_SDK_CALL(api_, continue_response, WEFT_ERR_NOT_FOUND, stream_);
+    return WEFT_SDK_CALL(api_, continue_response, WEFT_ERR_UNSUPPORTED, stream_);
+  }
+  // Abandons the stream and closes the client connection (ABI 1.1).
+  int reset() const noexcept {
+    return WEFT_SDK_CALL(api_, stream_reset, WEFT_ERR_UNSUPPORTED, stream_);
   }
 
   // A token > 0 that onTimer receives, or a WEFT_ERR_*. Pending timers die with the stream.
   int64_t startTimer(uint64_t delay_ms) const noexcept {
-    return WEFT_SDK_CALL(api_, timer_start, int64_t{WEFT_ERR_NOT_FOUND}, stream_, delay_ms);
+    return WEFT_SDK_CALL(api_, timer_start, int64_t{WEFT_ERR_UNSUPPORTED}, stream_, delay_ms);
   }
   int cancelTimer(int64_t token) const noexcept {
-    return WEFT_SDK_CALL(api_, timer_cancel, WEFT_ERR_NOT_FOUND, stream_, token);
+    return WEFT_SDK_CALL(api_, timer_cancel, WEFT_ERR_UNSUPPORTED, stream_, token);
   }
 
   // Routing.
   int setUpstreamCluster(std::string_view cluster) const noexcept {
-    return WEFT_SDK_CALL(api_, set_upstream_cluster, WEFT_ERR_NOT_FOUND, stream_,
+    return WEFT_SDK_CALL(api_, set_upstream_cluster, WEFT_ERR_UNSUPPORTED, stream_,
                          toWeftStr(cluster));
   }
   int setRouteName(std::string_view route) const noexcept {
-    return WEFT_SDK_CALL(api_, set_route_name, WEFT_ERR_NOT_FOUND, stream_, toWeftStr(route));
+    return WEFT_SDK_CALL(api_, set_route_name, WEFT_ERR_UNSUPPORTED, stream_, toWeftStr(route));
   }
   bool clusterExists(std::string_view cluster) const noexcept {
     return WEFT_SDK_CALL(api_, cluster_exists, false, stream_, toWeftStr(cluster));
@@ -384,7 +389,7 @@ class Stream : public Host {
     return toView(out);
   }
   int setMetadata(std::string_view key, std::string_view value) const noexcept {
-    return WEFT_SDK_CALL(api_, metadata_set, WEFT_ERR_NOT_FOUND, stream_, toWeftStr(key),
+    return WEFT_SDK_CALL(api_, metadata_set, WEFT_ERR_UNSUPPORTED, stream_, toWeftStr(key),
                          toWeftStr(value));
   }
 
@@ -422,7 +427,7 @@ class Counter : public MetricId {
   static Counter define(const weft_host_api* api, weft_config_host* config,
                         std::string_view name) noexcept {
     if (!WEFT_SDK_CAN(api, counter_add)) return Counter();
-    return Counter(api, WEFT_SDK_CALL(api, define_counter, int64_t{WEFT_ERR_NOT_FOUND}, config,
+    return Counter(api, WEFT_SDK_CALL(api, define_counter, int64_t{WEFT_ERR_UNSUPPORTED}, config,
                                       toWeftStr(name)));
   }
   void add(uint64_t delta = 1) const noexcept {
@@ -439,7 +444,7 @@ class Gauge : public MetricId {
   static Gauge define(const weft_host_api* api, weft_config_host* config,
                       std::string_view name) noexcept {
     if (!WEFT_SDK_CAN(api, gauge_set) || !WEFT_SDK_CAN(api, gauge_add)) return Gauge();
-    return Gauge(api, WEFT_SDK_CALL(api, define_gauge, int64_t{WEFT_ERR_NOT_FOUND}, config,
+    return Gauge(api, WEFT_SDK_CALL(api, define_gauge, int64_t{WEFT_ERR_UNSUPPORTED}, config,
                                     toWeftStr(name)));
   }
   void set(int64_t value) const noexcept {
@@ -459,8 +464,8 @@ class Histogram : public MetricId {
   static Histogram define(const weft_host_api* api, weft_config_host* config,
                           std::string_view name) noexcept {
     if (!WEFT_SDK_CAN(api, histogram_record)) return Histogram();
-    return Histogram(api, WEFT_SDK_CALL(api, define_histogram, int64_t{WEFT_ERR_NOT_FOUND}, config,
-                                        toWeftStr(name)));
+    return Histogram(api, WEFT_SDK_CALL(api, define_histogram, int64_t{WEFT_ERR_UNSUPPORTED},
+                                        config, toWeftStr(name)));
   }
   void record(double value) const noexcept {
     if (valid()) api_->histogram_record(id_, value);
@@ -591,13 +596,15 @@ class Module {
     std::snprintf(line, sizeof(line), "filter '%s': %s threw: %s", name_, where, what);
     Host(host_).error(line);
   }
-  // A hook failed: answer 500 if the response has not started, else let the stream go on.
+  // A hook failed: answer 500 if the response has not started, else reset the stream (or, on a
+  // host too old to reset, let it go on).
   static weft_status fail(weft_stream_host* stream, const char* where, const char* what) noexcept {
     logFailure(where, what);
     const Stream s(host_, stream);
-    return s.sendLocalReply(500, "filter error\n", nullptr, 0, "filter_exception") == WEFT_OK
-               ? WEFT_STOP_ITERATION
-               : WEFT_CONTINUE;
+    if (s.sendLocalReply(500, "filter error\n", nullptr, 0, "filter_exception") == WEFT_OK) {
+      return WEFT_STOP_ITERATION;
+    }
+    return s.reset() == WEFT_OK ? WEFT_STOP_ITERATION : WEFT_CONTINUE;
   }
 
   static void* streamNew(void* config, void* /*worker_state*/, weft_stream_host* stream) noexcept {

@@ -44,7 +44,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 0
+#define WEFT_ABI_MINOR 1
 
 /* True when table `t` (host or module) is new enough to contain `field`. */
 #define WEFT_HOST_HAS(t, field) \
@@ -135,6 +135,8 @@ typedef struct weft_worker_host weft_worker_host; /* one worker thread */
 #define WEFT_ERR_WRONG_PHASE (-2)      /* e.g. touching response headers before they exist */
 #define WEFT_ERR_NOT_FOUND (-3)
 #define WEFT_ERR_LIMIT (-4)            /* a buffer or count limit would be exceeded */
+#define WEFT_ERR_UNSUPPORTED (-5)      /* (1.1) the host is older than the function: the SDK answers
+                                          this itself when struct_size does not cover a call */
 
 typedef struct weft_host_api {
   uint32_t struct_size;
@@ -207,6 +209,13 @@ typedef struct weft_host_api {
   /* The worker a stream runs on, and that worker's index (0..workers-1). */
   weft_worker_host* (*stream_worker)(weft_stream_host* stream);
   uint32_t (*worker_index)(weft_worker_host* worker);
+
+  /* ---- added in 1.1 ---- */
+
+  /* Abandon the stream: no more hooks run for it (except on_stream_complete), the upstream
+   * exchange is dropped and the downstream connection is closed once the hook returns — the only
+   * honest signal left once part of a response has been sent. */
+  int (*stream_reset)(weft_stream_host* stream);
 } weft_host_api;
 
 /* ---------------------------------------------------------------------------------------------

@@ -44,7 +44,8 @@ BOOST_AUTO_TEST_CASE(host_table_fields_never_move) {
       WEFT_FIELD(weft_host_api, worker_index, 272),
   };
   for (const auto& f : fields) BOOST_TEST(f.offset == f.expected, f.name);
-  BOOST_TEST(sizeof(weft_host_api) == 280u);
+  BOOST_TEST(offsetof(weft_host_api, stream_reset) == 280u);  // 1.1
+  BOOST_TEST(sizeof(weft_host_api) == 288u);
 }
 
 BOOST_AUTO_TEST_CASE(module_table_fields_never_move) {
@@ -83,6 +84,7 @@ BOOST_AUTO_TEST_CASE(enumerators_keep_their_values) {
   BOOST_TEST(WEFT_INFO_RESPONSE_FLAGS == 9);
   BOOST_TEST(WEFT_INFO_WORKER_INDEX == 6);
   BOOST_TEST(WEFT_ERR_LIMIT == -4);
+  BOOST_TEST(WEFT_ERR_UNSUPPORTED == -5);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -83,6 +83,11 @@ class FakeStream : public HostStream {
     return WEFT_OK;
   }
   int continueResponse() override { return WEFT_ERR_WRONG_PHASE; }
+  int reset() override {
+    ++resets;
+    return WEFT_OK;
+  }
+  int resets = 0;
   int64_t timerStart(uint64_t delay_ms) override {
     timer_delays.push_back(delay_ms);
     return static_cast<int64_t>(timer_delays.size());
