@@ -7,6 +7,11 @@
 
 namespace weft::server {
 
+namespace {
+// Response bytes buffered from an upstream before its connection stops being read.
+constexpr size_t kUpstreamHighWatermark = 1 << 20;
+}  // namespace
+
 Worker::Worker(uint32_t index, stats::Store& stats, event::EventLoop& main)
     : deleter_(std::make_unique<event::DeferredDeleter>(loop_.base())),
       stats_(stats),
@@ -123,14 +128,16 @@ upstream::ConnPool* Worker::pool(const ConfigSnapshot& snapshot, std::string_vie
   auto info = snapshot.clusters.find(cluster);
   if (info == snapshot.clusters.end()) return nullptr;
   auto it = pools_.find(cluster);
-  if (it != pools_.end() && it->second->clusterPtr() == info->second) return it->second.get();
-  if (it != pools_.end() && it->second->cluster().sameShape(*info->second)) return it->second.get();
+  if (it != pools_.end() && (it->second->clusterPtr() == info->second ||
+                             it->second->cluster().sameShape(*info->second))) {
+    return it->second.get();
+  }
   // A stream from an older snapshot whose cluster changed: serve it from a pool of its own.
   for (auto& retired : retired_pools_) {
     if (retired->clusterPtr() == info->second) return retired.get();
   }
-  auto created =
-      std::make_unique<upstream::ConnPool>(loop_.base(), *deleter_, info->second, 1 << 20);
+  auto created = std::make_unique<upstream::ConnPool>(loop_.base(), *deleter_, info->second,
+                                                      kUpstreamHighWatermark);
   upstream::ConnPool* raw = created.get();
   if (it == pools_.end() && snapshot_.get() == &snapshot) {
     pools_.emplace(std::string(cluster), std::move(created));
