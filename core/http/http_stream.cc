@@ -101,12 +101,10 @@ void HttpStream::addForwardingHeaders() {
     request_headers_.add("x-forwarded-for", connection_.remoteIp());
   }
   request_headers_.set("x-forwarded-proto", "http");
-  if (const std::string* id = request_headers_.get("x-request-id"); id && !id->empty()) {
-    request_id_ = *id;
-  } else {
-    request_id_ = makeRequestId(connection_.worker().random());
-    request_headers_.set("x-request-id", request_id_);
-  }
+  // The request id lives in the header alone: filters and the access log read it from there.
+  const std::string* id = request_headers_.get("x-request-id");
+  if (!id || id->empty())
+    request_headers_.set("x-request-id", makeRequestId(connection_.worker().random()));
   if (!request_headers_.has(":scheme")) request_headers_.add(":scheme", "http");
 }
 
@@ -428,8 +426,11 @@ bool HttpStream::infoString(weft_info_str key, std::string_view& out) {
       out = upstream_->upstreamHost();
       return true;
     case WEFT_INFO_REQUEST_ID:
-      out = request_id_;
-      return !request_id_.empty();
+      if (const std::string* id = request_headers_.get("x-request-id")) {
+        out = *id;
+        return true;
+      }
+      return false;
     case WEFT_INFO_PEER_IDENTITY:
       return false;  // plaintext listeners have no peer identity
     case WEFT_INFO_LISTENER_NAME:

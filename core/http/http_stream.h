@@ -115,7 +115,6 @@ class HttpStream : public RequestDecoder,
   std::string cluster_;
   std::string route_;
   std::string flags_;
-  std::string request_id_;
   std::string upstream_host_;
   std::string local_address_;  // asked of the kernel on first use
   std::vector<std::pair<std::string, std::string>> metadata_;
