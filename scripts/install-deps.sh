@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git clang-format
   clang libclang-rt-14-dev          # libFuzzer and the sanitizers
   libevent-dev libssl-dev libyaml-cpp-dev libboost-test-dev
   curl procps                       # used by the demo and the integration tests

@@ -1,11 +1,11 @@
 // Access log format compilation and rendering: see access_log_format.h.
 #include "core/access_log/access_log_format.h"
 
-#include "core/common/json.h"
-
 #include <array>
 #include <charconv>
 #include <ctime>
+
+#include "core/common/json.h"
 
 namespace weft::access_log {
 namespace {
@@ -64,7 +64,6 @@ void appendIsoTime(std::string& out, std::chrono::system_clock::time_point t) {
   out += static_cast<char>('0' + millis % 10);
   out += 'Z';
 }
-
 
 bool appendView(std::string& out, std::string_view value) {
   if (value.empty()) return false;

@@ -39,8 +39,8 @@ void write(Level l, std::string_view message) {
   char prefix[96];
   int n = std::snprintf(prefix, sizeof(prefix), "[%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ][%s][%ld] ",
                         parts.tm_year + 1900, parts.tm_mon + 1, parts.tm_mday, parts.tm_hour,
-                        parts.tm_min, parts.tm_sec, now.tv_nsec / 1000000,
-                        levelName(l).data(), static_cast<long>(syscall(SYS_gettid)));
+                        parts.tm_min, parts.tm_sec, now.tv_nsec / 1000000, levelName(l).data(),
+                        static_cast<long>(syscall(SYS_gettid)));
   std::string line(prefix, static_cast<size_t>(n));
   line.append(message);
   line.push_back('\n');

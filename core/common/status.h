@@ -31,7 +31,9 @@ template <typename T>
 class Result {
  public:
   Result(T value) : state_(std::move(value)) {}  // NOLINT: implicit on purpose, like std::expected
-  Result(Status failure) : state_(std::move(failure)) { assert(!std::get<Status>(state_).isOk()); }  // NOLINT
+  Result(Status failure) : state_(std::move(failure)) {
+    assert(!std::get<Status>(state_).isOk());
+  }  // NOLINT
 
   bool isOk() const { return std::holds_alternative<T>(state_); }
   explicit operator bool() const { return isOk(); }

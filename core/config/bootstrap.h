@@ -10,7 +10,8 @@
 //   admin: { address: 127.0.0.1, port: 9901 }   # port 0: an ephemeral port, printed at start
 //   access_log:                     # absent: off
 //     path: /dev/stdout
-//     format: '%REQ(:METHOD)% %REQ(:PATH)% %RESPONSE_CODE%'   # or  json: { method: '%REQ(:METHOD)%' }
+//     format: '%REQ(:METHOD)% %REQ(:PATH)% %RESPONSE_CODE%'
+//     # or, one JSON object per line:  json: { method: '%REQ(:METHOD)%' }
 //   listeners:
 //     - name: ingress
 //       address: 127.0.0.1
@@ -46,13 +47,13 @@
 // Rules: every key is checked (a misspelt key is an error, naming the keys allowed there); names
 // of listeners, route configs, clusters, virtual hosts (per route config) and domains (per route
 // config) are unique; two listeners may not share an address and port; addresses are numeric
-// (stored in canonical form, e.g. "::1"); ports are 1..65535 except admin's and listeners' (0: ephemeral); durations are below
-// 24h; counts and limits are positive unless a comment below gives 0 a meaning; workers 0..256.
-// Every route config and cluster that a listener or route names must be defined; the sections may
-// come in any order. A filter's `config:` is absent or null → "{}", else its JSON form
-// (core/config/yaml_to_json.h). All JSON produced from one file is capped at 4 MiB, so YAML
-// aliases cannot blow a small file up. A user filter with `builtin: router` places the router
-// there; otherwise the server appends it.
+// (stored in canonical form, e.g. "::1"); ports are 1..65535 except admin's and listeners' (0:
+// ephemeral); durations are below 24h; counts and limits are positive unless a comment below gives
+// 0 a meaning; workers 0..256. Every route config and cluster that a listener or route names must
+// be defined; the sections may come in any order. A filter's `config:` is absent or null → "{}",
+// else its JSON form (core/config/yaml_to_json.h). All JSON produced from one file is capped at 4
+// MiB, so YAML aliases cannot blow a small file up. A user filter with `builtin: router` places the
+// router there; otherwise the server appends it.
 #pragma once
 
 #include <cstdint>
@@ -73,14 +74,14 @@ struct SocketAddress {
 
 // Every limit a listener enforces. Each has a safe default and a counter of hits.
 struct ListenerLimits {
-  uint32_t max_connections = 10000;       // open downstream connections on this listener
-  uint32_t max_request_line_bytes = 8192;  // 414 beyond
-  uint32_t max_header_bytes = 60 * 1024;   // 431 beyond
-  uint32_t max_headers = 100;              // 431 beyond
-  uint32_t header_timeout_ms = 10000;      // 408 if a head takes longer to arrive
-  uint32_t idle_timeout_ms = 300000;       // keep-alive connection with no request (HTTP), or
-                                           // no bytes either way (TCP)
-  uint32_t request_timeout_ms = 0;         // whole request/response; 0 = none
+  uint32_t max_connections = 10000;          // open downstream connections on this listener
+  uint32_t max_request_line_bytes = 8192;    // 414 beyond
+  uint32_t max_header_bytes = 60 * 1024;     // 431 beyond
+  uint32_t max_headers = 100;                // 431 beyond
+  uint32_t header_timeout_ms = 10000;        // 408 if a head takes longer to arrive
+  uint32_t idle_timeout_ms = 300000;         // keep-alive connection with no request (HTTP), or
+                                             // no bytes either way (TCP)
+  uint32_t request_timeout_ms = 0;           // whole request/response; 0 = none
   uint32_t max_requests_per_connection = 0;  // 0 = unlimited
   uint32_t max_buffered_body_bytes = 1024 * 1024;  // a filter that buffers a body gets 413 beyond
   uint32_t buffer_high_watermark = 1024 * 1024;    // per-direction bytes before reading pauses
@@ -129,7 +130,7 @@ struct Cluster {
 
 struct AccessLog {
   std::string path;
-  std::string format;                                 // Envoy-style %...% text format, or
+  std::string format;                                     // Envoy-style %...% text format, or
   std::vector<std::pair<std::string, std::string>> json;  // key -> %...% format (JSON lines)
 };
 

@@ -1,5 +1,4 @@
 // Typed YAML field readers and the error collector they report to.
-#include "core/common/json.h"
 #include "core/config/yaml_fields.h"
 
 #include <yaml-cpp/yaml.h>
@@ -8,6 +7,7 @@
 #include <charconv>
 #include <limits>
 
+#include "core/common/json.h"
 #include "core/config/yaml_to_json.h"
 
 namespace weft::config {

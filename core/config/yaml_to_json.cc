@@ -1,14 +1,14 @@
 // YAML → JSON conversion: a recursive writer with a depth limit and an output budget.
-#include "core/common/json.h"
 #include "core/config/yaml_to_json.h"
 
 #include <yaml-cpp/yaml.h>
 
 #include <set>
 
+#include "core/common/json.h"
+
 namespace weft::config {
 namespace {
-
 
 // JSON's number grammar: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
 bool isJsonNumber(std::string_view text) {
@@ -135,7 +135,6 @@ class JsonWriter {
 };
 
 }  // namespace
-
 
 Result<std::string> yamlToJson(const YAML::Node& node, size_t max_bytes) {
   JsonWriter writer(max_bytes);

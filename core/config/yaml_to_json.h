@@ -36,5 +36,4 @@ inline constexpr size_t kDefaultMaxJsonBytes = 4 * 1024 * 1024;
 // (line 7)", ...) meant to follow the caller's "<file>:<line>: <field>: ".
 Result<std::string> yamlToJson(const YAML::Node& node, size_t max_bytes = kDefaultMaxJsonBytes);
 
-
 }  // namespace weft::config

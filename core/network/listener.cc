@@ -5,7 +5,8 @@ namespace weft::network {
 
 Listener::Listener(event_base* base, int fd, AcceptFn on_accept)
     : on_accept_(std::move(on_accept)),
-      listener_(evconnlistener_new(base, &Listener::onAccept, this, LEV_OPT_CLOSE_ON_FREE, -1, fd)) {}
+      listener_(
+          evconnlistener_new(base, &Listener::onAccept, this, LEV_OPT_CLOSE_ON_FREE, -1, fd)) {}
 
 Listener::~Listener() {
   if (listener_) evconnlistener_free(listener_);

@@ -15,8 +15,8 @@ static weft_status on_response_headers(void* stream_ctx, weft_stream_host* strea
   (void)end_stream;
   weft_str path;
   if (!WEFT_HOST_HAS(host, stream_reset) ||
-      !host->header_get(stream, WEFT_MAP_REQUEST_HEADERS, STR(":path"), 0, &path) ||
-      path.len < 6 || memcmp(path.ptr, "/reset", 6) != 0) {
+      !host->header_get(stream, WEFT_MAP_REQUEST_HEADERS, STR(":path"), 0, &path) || path.len < 6 ||
+      memcmp(path.ptr, "/reset", 6) != 0) {
     return WEFT_CONTINUE;
   }
   host->stream_reset(stream);

@@ -82,7 +82,6 @@ const char* patternBlock() {
   return block.data();
 }
 
-
 void appendNumber(std::string& out, uint64_t n) {
   char digits[24];
   auto [end, ec] = std::to_chars(digits, digits + sizeof(digits), n);

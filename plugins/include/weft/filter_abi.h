@@ -107,16 +107,16 @@ typedef enum weft_info_str {
   WEFT_INFO_REQUEST_ID = 6,                /* x-request-id */
   WEFT_INFO_PEER_IDENTITY = 7,             /* SPIFFE id of a TLS peer; absent without TLS */
   WEFT_INFO_LISTENER_NAME = 8,
-  WEFT_INFO_RESPONSE_FLAGS = 9,            /* Envoy-style short flags, e.g. "UF,URX"; "-" if none */
+  WEFT_INFO_RESPONSE_FLAGS = 9, /* Envoy-style short flags, e.g. "UF,URX"; "-" if none */
 } weft_info_str;
 
 /* Numeric facts about a stream (stream_info_u64). Times are microseconds. Append-only. */
 typedef enum weft_info_u64 {
   WEFT_INFO_RESPONSE_CODE = 0,
-  WEFT_INFO_BYTES_RECEIVED = 1,       /* request body bytes from downstream */
-  WEFT_INFO_BYTES_SENT = 2,           /* response body bytes to downstream */
-  WEFT_INFO_START_TIME_UNIX_US = 3,   /* wall clock when the request began */
-  WEFT_INFO_DURATION_US = 4,          /* so far, or total once complete */
+  WEFT_INFO_BYTES_RECEIVED = 1,           /* request body bytes from downstream */
+  WEFT_INFO_BYTES_SENT = 2,               /* response body bytes to downstream */
+  WEFT_INFO_START_TIME_UNIX_US = 3,       /* wall clock when the request began */
+  WEFT_INFO_DURATION_US = 4,              /* so far, or total once complete */
   WEFT_INFO_UPSTREAM_SERVICE_TIME_US = 5, /* request sent upstream → response headers back */
   WEFT_INFO_WORKER_INDEX = 6,
 } weft_info_u64;
@@ -134,9 +134,10 @@ typedef struct weft_worker_host weft_worker_host; /* one worker thread */
 #define WEFT_ERR_INVALID_ARGUMENT (-1) /* a NULL handle, bad enum, malformed name or value */
 #define WEFT_ERR_WRONG_PHASE (-2)      /* e.g. touching response headers before they exist */
 #define WEFT_ERR_NOT_FOUND (-3)
-#define WEFT_ERR_LIMIT (-4)            /* a buffer or count limit would be exceeded */
-#define WEFT_ERR_UNSUPPORTED (-5)      /* (1.1) the host is older than the function: the SDK answers
-                                          this itself when struct_size does not cover a call */
+#define WEFT_ERR_LIMIT (-4) /* a buffer or count limit would be exceeded */
+#define WEFT_ERR_UNSUPPORTED                                         \
+  (-5) /* (1.1) the host is older than the function: the SDK answers \
+          this itself when struct_size does not cover a call */
 
 typedef struct weft_host_api {
   uint32_t struct_size;

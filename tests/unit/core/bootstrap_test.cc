@@ -1,8 +1,6 @@
 // Tests of the bootstrap loader (core/config/bootstrap.h), its field readers and yamlToJson:
 // a full config read back field by field, then one test per kind of error with its exact text.
-#include "core/common/json.h"
 #include "core/config/bootstrap.h"
-#include "core/config/default_bootstrap.h"
 
 #include <unistd.h>
 #include <yaml-cpp/yaml.h>
@@ -12,6 +10,8 @@
 #include <fstream>
 #include <string>
 
+#include "core/common/json.h"
+#include "core/config/default_bootstrap.h"
 #include "core/config/yaml_fields.h"
 #include "core/config/yaml_to_json.h"
 
@@ -469,8 +469,9 @@ BOOST_AUTO_TEST_CASE(addresses_must_be_numeric_and_ports_in_range) {
   BOOST_TEST(errorOf("listeners:\n  - { name: a, address: localhost, port: 1 }\n") ==
              "t.yaml:2: listeners[0].address: must be a numeric IPv4 or IPv6 address, got "
              "\"localhost\"");
-  BOOST_TEST(errorOf("clusters:\n  - { name: c, endpoints: [ { address: 127.0.0.1, port: 0 } ] }\n") ==
-             "t.yaml:2: clusters[0].endpoints[0].port: must be an integer 1..65535, got \"0\"");
+  BOOST_TEST(
+      errorOf("clusters:\n  - { name: c, endpoints: [ { address: 127.0.0.1, port: 0 } ] }\n") ==
+      "t.yaml:2: clusters[0].endpoints[0].port: must be an integer 1..65535, got \"0\"");
   BOOST_TEST(errorOf("listeners:\n  - { name: a, address: 127.0.0.1, port: 65536 }\n") ==
              "t.yaml:2: listeners[0].port: must be an integer 0..65535, got \"65536\"");
   BOOST_TEST(errorOf("admin: { port: -1 }\n") ==
