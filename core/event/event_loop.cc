@@ -18,7 +18,8 @@ event_base* newUnlockedBase() {
 }
 }  // namespace
 
-Timer::Timer(event_base* base, std::function<void()> on_fire) : on_fire_(std::move(on_fire)) {
+Timer::Timer(event_base* base, Callback callback, void* context)
+    : callback_(callback), context_(context) {
   evtimer_assign(&event_, base, &Timer::fire, this);
 }
 
@@ -35,9 +36,8 @@ void Timer::cancel() { evtimer_del(&event_); }
 bool Timer::armed() const { return evtimer_pending(&event_, nullptr) != 0; }
 
 void Timer::fire(evutil_socket_t, short, void* self) {
-  // Copy first: the callback may destroy this Timer.
-  auto fn = static_cast<Timer*>(self)->on_fire_;
-  fn();
+  auto* timer = static_cast<Timer*>(self);
+  timer->callback_(timer->context_);  // may destroy the timer: nothing touches it afterwards
 }
 
 DeferredDeleter::DeferredDeleter(event_base* base)

@@ -34,10 +34,12 @@ using EvbufferPtr = std::unique_ptr<evbuffer, EvbufferDeleter>;
 inline EvbufferPtr newBuffer() { return EvbufferPtr(evbuffer_new()); }
 
 // A one-shot timer on a loop. Re-arming replaces the pending deadline. Not thread-safe: arm and
-// cancel it on its loop's thread. The callback may destroy the Timer.
+// cancel it on its loop's thread. The callback may destroy the Timer. A plain function and a
+// context pointer (not a std::function) keep it small: every connection has one.
 class Timer {
  public:
-  Timer(event_base* base, std::function<void()> on_fire);
+  using Callback = void (*)(void* context);
+  Timer(event_base* base, Callback callback, void* context);
   ~Timer();
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
@@ -47,9 +49,17 @@ class Timer {
 
  private:
   static void fire(evutil_socket_t, short, void* self);
-  std::function<void()> on_fire_;
+  Callback callback_;
+  void* context_;
   ::event event_;  // embedded: one allocation less per connection
 };
+
+// A Timer::Callback that calls `(object->*Method)()`, e.g.
+//   Timer timer_{base, &callMember<&Connection::onTimeout, Connection>, this};
+template <auto Method, typename T>
+void callMember(void* object) {
+  (static_cast<T*>(object)->*Method)();
+}
 
 // Objects destroyed from inside their own callbacks (a connection that closes itself) are handed
 // here and freed once the current event has finished running.

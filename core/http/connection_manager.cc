@@ -19,7 +19,8 @@ ConnectionManager::ConnectionManager(WorkerContext& worker,
       listener_(&listener),
       connection_(worker.base(), fd, *this, watermarks(listener_->config.limits)),
       codec_(connection_, *this, listener_->parse_limits),
-      timer_(worker.base(), [this] { onTimer(); }),
+      timer_(worker.base(), &event::callMember<&ConnectionManager::onTimer, ConnectionManager>,
+             this),
       remote_(peer.toString()) {
   worker_.acquire(snapshot_);
   listener_->stats->cx_total.inc();

@@ -301,22 +301,27 @@ void FilterManager::complete() {
 int64_t FilterManager::timerStart(uint64_t delay_ms) {
   if (completed_) return WEFT_ERR_WRONG_PHASE;
   int64_t token = next_token_++;
-  size_t slot = current_slot_;
-  auto timer = std::make_unique<event::Timer>(base_, [this, token, slot] {
-    for (auto it = timers_.begin(); it != timers_.end(); ++it) {
-      if (it->token != token) continue;
-      // Keep the Timer alive until its callback returns; drop the entry afterwards.
-      auto fired = std::move(it->timer);
-      timers_.erase(it);
-      const weft_filter_module& m = slots_[slot].instance->module();
-      current_slot_ = slot;
-      if (m.on_timer) m.on_timer(slots_[slot].ctx, handle_, token);
-      return;
-    }
-  });
-  timer->arm(delay_ms);
-  timers_.push_back(PendingTimer{token, slot, std::move(timer)});
+  PendingTimer& pending = timers_.emplace_back(PendingTimer{this, token, current_slot_, nullptr});
+  pending.timer = std::make_unique<event::Timer>(base_, &FilterManager::onTimerFired, &pending);
+  pending.timer->arm(delay_ms);
   return token;
+}
+
+void FilterManager::onTimerFired(void* context) {
+  auto* pending = static_cast<PendingTimer*>(context);
+  FilterManager& self = *pending->owner;
+  int64_t token = pending->token;
+  size_t slot = pending->slot;
+  for (auto it = self.timers_.begin(); it != self.timers_.end(); ++it) {
+    if (&*it != pending) continue;
+    // Keep the Timer alive until its callback returns; drop the entry now.
+    auto fired = std::move(it->timer);
+    self.timers_.erase(it);
+    const weft_filter_module& m = self.slots_[slot].instance->module();
+    self.current_slot_ = slot;
+    if (m.on_timer) m.on_timer(self.slots_[slot].ctx, self.handle_, token);
+    return;
+  }
 }
 
 int FilterManager::timerCancel(int64_t token) {

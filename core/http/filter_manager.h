@@ -103,10 +103,12 @@ class FilterManager {
     void* ctx = nullptr;
   };
   struct PendingTimer {
+    FilterManager* owner;
     int64_t token;
-    size_t slot;
+    size_t slot;  // the filter that started it, whose on_timer hook fires
     std::unique_ptr<event::Timer> timer;
   };
+  static void onTimerFired(void* pending);
 
   void run(Direction& d);
   void onData(Direction& d, evbuffer* data, bool end_stream);

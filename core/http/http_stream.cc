@@ -53,8 +53,9 @@ HttpStream::HttpStream(ConnectionManager& connection, ResponseEncoder& encoder,
   listener_.stats->rq_total.inc();
   listener_.stats->rq_active.add(1);
   if (uint32_t ms = listener_.config.limits.request_timeout_ms) {
-    request_timer_ =
-        std::make_unique<event::Timer>(connection.worker().base(), [this] { onRequestTimeout(); });
+    request_timer_ = std::make_unique<event::Timer>(
+        connection.worker().base(), &event::callMember<&HttpStream::onRequestTimeout, HttpStream>,
+        this);
     request_timer_->arm(ms);
   }
 }

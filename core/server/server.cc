@@ -156,7 +156,8 @@ void Server::startDrain() {
   for (auto& worker : workers_) worker->drain();
   drain_deadline_ = std::chrono::steady_clock::now() +
                     std::chrono::milliseconds(current_->bootstrap.drain_timeout_ms);
-  drain_timer_ = std::make_unique<event::Timer>(loop_.base(), [this] { checkDrained(); });
+  drain_timer_ = std::make_unique<event::Timer>(
+      loop_.base(), &event::callMember<&Server::checkDrained, Server>, this);
   drain_timer_->arm(50);
 }
 

@@ -11,20 +11,23 @@ UpstreamConnection::UpstreamConnection(ConnPool& pool, size_t endpoint)
       connection_(pool.base_, pool.cluster().endpoints[endpoint], *this,
                   {pool.high_watermark_, pool.high_watermark_ / 2}, connect_ok_),
       codec_(connection_, *this, pool.cluster().response_limits),
-      timer_(pool.base_, [this] {
-        if (state_ == State::kConnecting) {
-          pool_.cluster_->stats->cx_connect_timeout.inc();
-          pool_.onConnectFailure(*this, PoolClient::Failure::kConnectTimeout);
-        } else {
-          close();
-        }
-      }) {
+      timer_(pool.base_, &event::callMember<&UpstreamConnection::onTimer, UpstreamConnection>,
+             this) {
   pool_.cluster_->stats->cx_total.inc();
   pool_.cluster_->stats->cx_active.add(1);
   timer_.arm(pool_.cluster().config.connect_timeout_ms);
 }
 
 UpstreamConnection::~UpstreamConnection() = default;
+
+void UpstreamConnection::onTimer() {
+  if (state_ == State::kConnecting) {
+    pool_.cluster_->stats->cx_connect_timeout.inc();
+    pool_.onConnectFailure(*this, PoolClient::Failure::kConnectTimeout);
+  } else {
+    close();  // idle for too long
+  }
+}
 
 const std::string& UpstreamConnection::addressName() const {
   return pool_.cluster().endpoint_names[endpoint_];

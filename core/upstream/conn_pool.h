@@ -68,6 +68,7 @@ class UpstreamConnection : public http::ClientCodecCallbacks,
   bool connecting() const { return connect_ok_; }
   void attach(PoolClient& client);
   void close();
+  void onTimer();  // connect timeout, or idle timeout once pooled
 
   ConnPool& pool_;
   size_t endpoint_;
