@@ -131,7 +131,7 @@ bool Http1ClientCodec::dispatchHead(evbuffer* input) {
 }
 
 void Http1ClientCodec::dispatchBody(evbuffer* input) {
-  evbuffer* body = bodyBuffer();
+  evbuffer* body = body_.fresh();
   enc::BodyStep step;
   switch (framing_) {
     case http1::BodyFraming::kContentLength:

@@ -65,6 +65,12 @@ std::string_view reasonPhrase(int status) {
   }
 }
 
+evbuffer* BodyScratch::fresh() {
+  if (!buffer_) buffer_ = event::newBuffer();
+  evbuffer_drain(buffer_.get(), evbuffer_get_length(buffer_.get()));
+  return buffer_.get();
+}
+
 std::string& headScratch() {
   thread_local std::string scratch;
   return scratch;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "core/event/event_loop.h"
 #include "core/http/header_map.h"
 #include "core/http/http1_parser.h"
 
@@ -27,6 +28,17 @@ void appendFields(std::string& out, const HeaderMap& headers);
 // `end_stream` and chunked framing the last-chunk (and `trailers`, if given) follow.
 void writeBody(evbuffer* out, evbuffer* data, bool chunked, bool end_stream,
                const HeaderMap* trailers = nullptr);
+
+// The buffer body pieces leave a codec through: made on first use (a connection that carries no
+// body never allocates one) and handed out empty each time (a consumer that went away may have
+// left bytes behind).
+class BodyScratch {
+ public:
+  evbuffer* fresh();
+
+ private:
+  event::EvbufferPtr buffer_;
+};
 
 // What one decode step produced: body bytes moved into `body`, and whether the body ended.
 struct BodyStep {

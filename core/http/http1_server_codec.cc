@@ -86,7 +86,7 @@ bool Http1ServerCodec::dispatchHead(evbuffer* input) {
 
 bool Http1ServerCodec::dispatchContentLength(evbuffer* input) {
   if (evbuffer_get_length(input) == 0) return false;
-  evbuffer* body = bodyBuffer();
+  evbuffer* body = body_.fresh();
   auto step = enc::readContentLength(input, body, body_remaining_);
   if (step.end) state_ = State::kRequestDone;
   decoder_->decodeData(body, step.end);
@@ -95,7 +95,7 @@ bool Http1ServerCodec::dispatchContentLength(evbuffer* input) {
 }
 
 bool Http1ServerCodec::dispatchChunked(evbuffer* input) {
-  evbuffer* body = bodyBuffer();
+  evbuffer* body = body_.fresh();
   auto step = enc::readChunked(input, body, chunked_, trailers_);
   if (step.error != http1::ParseError::kNone) {
     fail(step.error);

@@ -15,8 +15,8 @@
 #include <cstdint>
 #include <string>
 
-#include "core/event/event_loop.h"
 #include "core/http/codec.h"
+#include "core/http/http1_encoding.h"
 #include "core/http/http1_parser.h"
 #include "core/network/connection.h"
 
@@ -92,15 +92,7 @@ class Http1ServerCodec : public ResponseEncoder {
   bool request_upgrade_ = false;
   uint64_t body_remaining_ = 0;
   http1::ChunkedDecoder chunked_;
-  // Body pieces pass through this buffer on their way out; made on first use, so connections
-  // that carry no body never allocate it, and handed out empty (a consumer that went away may
-  // have left bytes behind).
-  evbuffer* bodyBuffer() {
-    if (!body_) body_ = event::newBuffer();
-    evbuffer_drain(body_.get(), evbuffer_get_length(body_.get()));
-    return body_.get();
-  }
-  event::EvbufferPtr body_;
+  http1_encoding::BodyScratch body_;  // where body pieces leave the codec
   HeaderMap trailers_;
 
   // The current response.

@@ -14,19 +14,14 @@
 
 #include "core/stats/stats.h"
 #include "plugins/host/host_stream.h"
+#include "tests/unit/plugins/plugin_test_support.h"
 
 namespace weft::plugins {
 namespace {
 
-// A failed Result's message, for test output (Boost evaluates the message even on success).
-template <typename T>
-std::string why(const Result<T>& result) {
-  return result.isOk() ? std::string() : result.status().message();
-}
-
-std::string pluginPath(const std::string& name) {
-  return std::string(WEFT_TEST_PLUGIN_DIR) + "/" + name + ".so";
-}
+using testing::moduleTable;
+using testing::pluginPath;
+using testing::why;
 
 weft_str str(std::string_view s) { return weft_str{s.data(), s.size()}; }
 std::string text(weft_str s) { return std::string(s.ptr, s.len); }
@@ -138,17 +133,6 @@ FilterInstancePtr instanceOf(ModuleRegistry& registry, const std::string& plugin
   auto instance = FilterInstance::create(**module, entryFor(plugin, json, name), testStore(), 2);
   BOOST_REQUIRE_MESSAGE(instance.isOk(), why(instance));
   return *instance;
-}
-
-// A current-version table with every hook NULL (C++ has no partial designated initializers).
-weft_filter_module moduleTable(const char* name) {
-  weft_filter_module table{};
-  table.struct_size = sizeof(weft_filter_module);
-  table.abi_major = WEFT_ABI_MAJOR;
-  table.abi_minor = WEFT_ABI_MINOR;
-  table.name = name;
-  table.version = "1";
-  return table;
 }
 
 // A built-in module that records its lifecycle calls.

@@ -7,33 +7,17 @@
 #include <string>
 
 #include "plugins/host/filter_instance.h"
+#include "tests/unit/plugins/plugin_test_support.h"
 
 namespace weft::plugins {
 namespace {
 
-// A failed Result's message, for test output (Boost evaluates the message even on success).
-template <typename T>
-std::string why(const Result<T>& result) {
-  return result.isOk() ? std::string() : result.status().message();
-}
-
-std::string pluginPath(const std::string& name) {
-  return std::string(WEFT_TEST_PLUGIN_DIR) + "/" + name + ".so";
-}
+using testing::moduleTable;
+using testing::pluginPath;
+using testing::why;
 
 bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
-}
-
-// A current-version table with every hook NULL (C++ has no partial designated initializers).
-weft_filter_module moduleTable(const char* name, const char* version) {
-  weft_filter_module table{};
-  table.struct_size = sizeof(weft_filter_module);
-  table.abi_major = WEFT_ABI_MAJOR;
-  table.abi_minor = WEFT_ABI_MINOR;
-  table.name = name;
-  table.version = version;
-  return table;
 }
 
 // A built-in whose init counts its calls and checks the host table it is given.
