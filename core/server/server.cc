@@ -123,6 +123,18 @@ int Server::run() {
   return 0;
 }
 
+int Server::validate() {
+  auto snapshot = load();
+  if (!snapshot) {
+    std::fprintf(stderr, "weft-proxy: %s\n", snapshot.status().message().c_str());
+    return 1;
+  }
+  std::printf("weft-proxy: %s is valid (%zu listeners, %zu clusters)\n",
+              (*snapshot)->bootstrap.source_path.c_str(), (*snapshot)->listeners.size(),
+              (*snapshot)->clusters.size());
+  return 0;
+}
+
 void Server::reload() {
   if (draining_) return;
   auto snapshot = load();

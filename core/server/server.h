@@ -34,6 +34,9 @@ class Server {
   // Runs until drained. Returns the process exit code: 0 after a clean drain, 1 when the
   // configuration could not be loaded at start.
   int run();
+  // Loads the configuration as run() would — the file, every filter module and the config each
+  // module is given — without opening a socket. Prints the verdict; returns the exit code.
+  int validate();
 
   // Admin-visible state, main thread only.
   const SnapshotPtr& snapshot() const { return current_; }

@@ -119,6 +119,20 @@ BOOST_AUTO_TEST_CASE(bad_bootstrap_fails_start_with_file_and_line) {
   BOOST_TEST(result.stderr_text.find("port") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(validate_checks_the_file_and_its_filters_without_serving) {
+  HttpBootstrap spec;
+  spec.upstream_port = 1;
+  auto good = runProxyToExit(httpBootstrapYaml(spec), milliseconds(10000), {"--validate"});
+  BOOST_TEST(good.status == 0, good.stderr_text);
+  BOOST_TEST(good.stdout_text.find("is valid") != std::string::npos, good.stdout_text);
+
+  spec.filters = {{"greeter", std::string(WEFT_TEST_PLUGIN_DIR) + "/reject_config.so", ""}};
+  auto bad = runProxyToExit(httpBootstrapYaml(spec), milliseconds(10000), {"--validate"});
+  BOOST_TEST(bad.status != 0);
+  BOOST_TEST(bad.stderr_text.find("greeting must be a string") != std::string::npos,
+             bad.stderr_text);
+}
+
 BOOST_AUTO_TEST_CASE(sighup_reloads_without_failing_a_request) {
   Upstream alpha("alpha");
   Upstream beta("beta");

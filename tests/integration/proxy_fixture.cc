@@ -425,26 +425,30 @@ uint64_t Proxy::statSum(std::string_view suffix) const {
   return sum;
 }
 
-ExitResult runProxyToExit(const std::string& yaml_template, milliseconds timeout) {
+ExitResult runProxyToExit(const std::string& yaml_template, milliseconds timeout,
+                          const std::vector<std::string>& extra_args) {
   ExitResult result;
   TempDir dir;
   result.config_path = dir.path() + "/bootstrap.yaml";
-  // Ports in a config that must fail: any free port will do, they are never bound.
+  // The proxy exits before binding anything: any free port will do.
   std::string text = yaml_template;
   for (size_t at; (at = text.find("${port:")) != std::string::npos;) {
     text.replace(at, text.find('}', at) - at + 1, std::to_string(pickFreePort()));
   }
   writeFileAtomically(result.config_path, text);
   {
-    ChildProcess proxy({WEFT_PROXY_BIN, "-c", result.config_path});
+    std::vector<std::string> argv{WEFT_PROXY_BIN, "-c", result.config_path};
+    argv.insert(argv.end(), extra_args.begin(), extra_args.end());
+    ChildProcess proxy(argv);
     auto status = proxy.waitExit(timeout);
     if (!status) {
-      BOOST_ERROR("weft-proxy kept running on a config that must fail; stdout:\n"
+      BOOST_ERROR("weft-proxy kept running when it had to exit; stdout:\n"
                   << proxy.stdoutText() << "stderr:\n"
                   << proxy.stderrText());
     }
     result.status = status ? *status : proxy.stop();
     proxy.waitForOutputEnd(milliseconds(2000));
+    result.stdout_text = proxy.stdoutText();
     result.stderr_text = proxy.stderrText();
   }
   return result;

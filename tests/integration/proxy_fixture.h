@@ -208,10 +208,14 @@ class Proxy {
 // by itself within `timeout`. Returns {exit status, stderr}; fails the test if it keeps running.
 struct ExitResult {
   int status = -1;
+  std::string stdout_text;
   std::string stderr_text;
   std::string config_path;
 };
-ExitResult runProxyToExit(const std::string& yaml_template, milliseconds timeout);
+// Runs weft-proxy -c <the expanded template> [extra_args] on a config (or in a mode) that must
+// make it exit by itself, and reports how it ended.
+ExitResult runProxyToExit(const std::string& yaml_template, milliseconds timeout,
+                          const std::vector<std::string>& extra_args = {});
 
 // The name of the stat (a suffix of the folded name) that counts requests the proxy sent to
 // upstreams; summed over clusters with Proxy::statSum.
