@@ -8,7 +8,7 @@ packages=(
   clang libclang-rt-14-dev          # libFuzzer and the sanitizers
   libevent-dev libssl-dev libyaml-cpp-dev libboost-test-dev
   curl procps                       # used by the demo and the integration tests
-  wrk nginx-light haproxy           # the benchmark and its references
+  wrk nginx-light haproxy iproute2  # the benchmark, its references, and ss for free ports
 )
 
 missing=()
