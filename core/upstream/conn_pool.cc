@@ -68,6 +68,7 @@ void UpstreamConnection::onUpstreamProtocolError(http1::ParseError) {
 void UpstreamConnection::close() {
   if (state_ == State::kClosed) return;
   bool was_busy = state_ == State::kBusy;
+  if (state_ == State::kIdle) pool_.forgetIdle(*this);
   state_ = State::kClosed;
   timer_.cancel();
   connection_.quiesce();
@@ -112,7 +113,8 @@ ConnPool::ConnPool(event_base* base, event::DeferredDeleter& deleter, ClusterInf
     : base_(base),
       deleter_(deleter),
       cluster_(std::move(cluster)),
-      high_watermark_(high_watermark) {}
+      high_watermark_(high_watermark),
+      idle_(cluster_->endpoints.size()) {}
 
 ConnPool::~ConnPool() {
   draining_ = true;
@@ -127,17 +129,8 @@ ConnPool::~ConnPool() {
 void ConnPool::newStream(PoolClient& client) {
   const auto& config = cluster_->config;
   size_t endpoint = next_endpoint_++ % cluster_->endpoints.size();
-  // Prefer an idle connection to the round-robin endpoint, then any idle one.
-  UpstreamConnection* idle = nullptr;
-  for (auto& c : connections_) {
-    if (c->state_ != UpstreamConnection::State::kIdle) continue;
-    if (c->endpoint_ == endpoint) {
-      idle = c.get();
-      break;
-    }
-    if (!idle) idle = c.get();
-  }
-  if (idle) {
+  // Prefer an idle connection to the round-robin endpoint, then one to any endpoint.
+  if (UpstreamConnection* idle = takeIdle(endpoint)) {
     idle->attach(client);
     return;
   }
@@ -158,6 +151,22 @@ void ConnPool::newStream(PoolClient& client) {
   if (!raw->connecting()) onConnectFailure(*raw, PoolClient::Failure::kConnectFailure);
 }
 
+UpstreamConnection* ConnPool::takeIdle(size_t preferred) {
+  for (size_t i = 0; i < idle_.size(); ++i) {
+    auto& stack = idle_[(preferred + i) % idle_.size()];
+    if (stack.empty()) continue;
+    UpstreamConnection* connection = stack.back();  // the most recently used: warmest
+    stack.pop_back();
+    return connection;
+  }
+  return nullptr;
+}
+
+void ConnPool::forgetIdle(UpstreamConnection& connection) {
+  auto& stack = idle_[connection.endpoint_];
+  stack.erase(std::remove(stack.begin(), stack.end(), &connection), stack.end());
+}
+
 void ConnPool::cancel(PoolClient& client) {
   auto it = std::find(pending_.begin(), pending_.end(), &client);
   if (it != pending_.end()) pending_.erase(it);
@@ -165,11 +174,9 @@ void ConnPool::cancel(PoolClient& client) {
 
 bool ConnPool::drain() {
   draining_ = true;
-  std::vector<UpstreamConnection*> idle;
-  for (auto& c : connections_) {
-    if (c->state_ == UpstreamConnection::State::kIdle) idle.push_back(c.get());
+  for (size_t e = 0; e < idle_.size(); ++e) {
+    while (!idle_[e].empty()) idle_[e].back()->close();  // close() takes it off the stack
   }
-  for (auto* c : idle) c->close();
   return connections_.empty() && pending_.empty();
 }
 
@@ -186,6 +193,7 @@ void ConnPool::onConnectionFree(UpstreamConnection& connection) {
   }
   connection.state_ = UpstreamConnection::State::kIdle;
   connection.timer_.arm(cluster_->config.idle_timeout_ms);
+  idle_[connection.endpoint_].push_back(&connection);
 }
 
 void ConnPool::onConnectionClosed(UpstreamConnection& connection) {

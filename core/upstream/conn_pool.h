@@ -8,6 +8,7 @@
 #include <deque>
 #include <list>
 #include <memory>
+#include <vector>
 
 #include "core/event/event_loop.h"
 #include "core/http/http1_client_codec.h"
@@ -103,6 +104,9 @@ class ConnPool {
   void onConnectionFree(UpstreamConnection& connection);  // reusable and idle now
   void onConnectionClosed(UpstreamConnection& connection);
   void onConnectFailure(UpstreamConnection& connection, PoolClient::Failure failure);
+  // An idle connection, preferably to `preferred`, taken off its idle stack; nullptr if none.
+  UpstreamConnection* takeIdle(size_t preferred);
+  void forgetIdle(UpstreamConnection& connection);
 
   event_base* base_;
   event::DeferredDeleter& deleter_;
@@ -110,6 +114,7 @@ class ConnPool {
   size_t high_watermark_;
   std::list<std::unique_ptr<UpstreamConnection>> connections_;
   std::deque<PoolClient*> pending_;
+  std::vector<std::vector<UpstreamConnection*>> idle_;  // per endpoint, most recent last
   size_t next_endpoint_ = 0;
   bool draining_ = false;
 };
