@@ -91,6 +91,7 @@ class Connection {
   bool connecting_ = false;
   bool watch_drain_ = false;
   bool quiesced_ = false;
+  bool last_read_full_ = false;  // the last read brought a full small chunk: read bigger
 };
 
 }  // namespace weft::network
