@@ -1,6 +1,6 @@
-// ConnectionManager: one downstream HTTP connection. Owns the socket (a bufferevent), the codec
-// and the stream in progress; enforces the listener's connection-level limits (header timeout,
-// idle timeout, requests per connection) and applies backpressure by pausing reads.
+// ConnectionManager: one downstream HTTP connection. Owns the socket (a network::Connection), the
+// codec and the stream in progress; enforces the listener's connection-level limits (header
+// timeout, idle timeout, requests per connection) and applies backpressure by pausing reads.
 //
 // WorkerContext is what a connection needs from the worker it lives on. Worker-local throughout.
 #pragma once
