@@ -19,16 +19,6 @@ namespace weft::http {
 enum class Protocol : uint8_t { kHttp10, kHttp11, kHttp2 };
 std::string_view protocolName(Protocol p);  // "HTTP/1.0", "HTTP/1.1", "HTTP/2"
 
-// Why a stream ended before both directions completed.
-enum class ResetReason : uint8_t {
-  kConnectionClosed,  // the peer closed the connection mid-stream
-  kConnectFailure,    // the upstream could not be reached
-  kProtocolError,     // malformed bytes from the peer
-  kTimeout,           // a configured timeout fired
-  kOverflow,          // a limit (pending requests, buffers) was hit
-  kLocalReset,        // the proxy gave up on the stream (drain, filter error)
-};
-
 // Inbound half of a server stream: the request as the codec decodes it.
 class RequestDecoder {
  public:

@@ -106,7 +106,7 @@ RequestDecoder& ConnectionManager::newStream(ResponseEncoder& encoder,
   if (auto it = snapshot->listeners.find(listener_->config.name); it != snapshot->listeners.end()) {
     current = it->second.get();
   }
-  stream_ = std::make_unique<HttpStream>(*this, encoder, snapshot, *current, head);
+  stream_ = std::make_unique<HttpStream>(*this, encoder, *snapshot, *current, head);
   return *stream_;
 }
 

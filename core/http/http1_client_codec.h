@@ -43,7 +43,6 @@ class Http1ClientCodec : public RequestEncoder {
 
   // True when the connection can carry another request.
   bool reusable() const { return idle_ && keep_alive_; }
-  bool tunnelling() const { return state_ == State::kTunnel; }
 
   // RequestEncoder
   void encodeHeaders(const HeaderMap& headers, bool end_stream) override;

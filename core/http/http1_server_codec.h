@@ -51,7 +51,6 @@ class Http1ServerCodec : public ResponseEncoder {
   bool closeAfterFlush() const { return close_after_flush_; }
   // Between requests: nothing read of the next request yet, no response pending.
   bool idle() const { return state_ == State::kHead && !stream_active_; }
-  bool tunnelling() const { return state_ == State::kTunnel; }
   // The whole request was read and its response is not complete yet.
   bool awaitingResponse() const { return state_ == State::kRequestDone && stream_active_; }
   // Future responses carry "Connection: close" (drain, max requests per connection).

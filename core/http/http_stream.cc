@@ -37,11 +37,11 @@ std::string makeRequestId(std::mt19937_64& random) {
 }  // namespace
 
 HttpStream::HttpStream(ConnectionManager& connection, ResponseEncoder& encoder,
-                       server::SnapshotPtr snapshot, const server::ListenerSnapshot& listener,
-                       const http1::RequestHead& head)
+                       const server::ConfigSnapshot& snapshot,
+                       const server::ListenerSnapshot& listener, const http1::RequestHead& head)
     : connection_(connection),
       encoder_(encoder),
-      snapshot_(std::move(snapshot)),
+      snapshot_(snapshot),
       listener_(listener),
       expect_continue_(head.expect_continue),
       start_wall_(std::chrono::system_clock::now()),
@@ -49,7 +49,7 @@ HttpStream::HttpStream(ConnectionManager& connection, ResponseEncoder& encoder,
       filters_(*this, handle(), connection.worker().base(), listener.chain,
                connection.worker().index(), connection.worker().hostWorker(),
                filterLimits(listener.config.limits)) {
-  connection.worker().acquire(*snapshot_);
+  connection.worker().acquire(snapshot_);
   listener_.stats->rq_total.inc();
   listener_.stats->rq_active.add(1);
   if (uint32_t ms = listener_.config.limits.request_timeout_ms) {
@@ -80,7 +80,7 @@ void HttpStream::onRequestTimeout() {
 
 HttpStream::~HttpStream() {
   listener_.stats->rq_active.sub(1);
-  connection_.worker().release(*snapshot_);
+  connection_.worker().release(snapshot_);
 }
 
 int64_t HttpStream::elapsedMicros() const {
@@ -140,7 +140,7 @@ void HttpStream::requestHeadersDone(bool end_stream) {
     sendLocalReply(404, "no route\n", nullptr, 0, "route_not_found");
     return;
   }
-  upstream::ConnPool* pool = connection_.worker().pool(*snapshot_, cluster_);
+  upstream::ConnPool* pool = connection_.worker().pool(snapshot_, cluster_);
   if (!pool) {
     listener_.stats->rq_no_cluster.inc();
     addFlag("NC");
@@ -288,7 +288,7 @@ void HttpStream::complete() {
   if (request_timer_) request_timer_->cancel();
   listener_.stats->byClass(response_code_).inc();
   filters_.complete();
-  if (snapshot_->access_log) writeAccessLog();
+  if (snapshot_.access_log) writeAccessLog();
   releaseUpstream();
 }
 
@@ -327,9 +327,8 @@ void HttpStream::writeAccessLog() {
   record.downstream_local_address = local_address_;
   record.metadata = &metadata_;
   std::string line;
-  snapshot_->access_log->format.render(record, line);
-  line.push_back('\n');
-  snapshot_->access_log->writer->write(std::move(line));
+  snapshot_.access_log->format.render(record, line);  // ends the line itself
+  snapshot_.access_log->writer->write(std::move(line));
 }
 
 // ---- HostStream -----------------------------------------------------------------------------
@@ -401,7 +400,7 @@ int HttpStream::setRouteName(std::string_view route) {
 }
 
 bool HttpStream::clusterExists(std::string_view cluster) {
-  return snapshot_->clusters.find(cluster) != snapshot_->clusters.end();
+  return snapshot_.clusters.find(cluster) != snapshot_.clusters.end();
 }
 
 bool HttpStream::infoString(weft_info_str key, std::string_view& out) {

@@ -30,8 +30,9 @@ class HttpStream : public RequestDecoder,
                    public upstream::UpstreamRequestCallbacks,
                    public event::Deletable {
  public:
-  HttpStream(ConnectionManager& connection, ResponseEncoder& encoder, server::SnapshotPtr snapshot,
-             const server::ListenerSnapshot& listener, const http1::RequestHead& head);
+  HttpStream(ConnectionManager& connection, ResponseEncoder& encoder,
+             const server::ConfigSnapshot& snapshot, const server::ListenerSnapshot& listener,
+             const http1::RequestHead& head);
   ~HttpStream() override;
 
   // The codec finished both directions: run the log phase.
@@ -97,7 +98,9 @@ class HttpStream : public RequestDecoder,
 
   ConnectionManager& connection_;
   ResponseEncoder& encoder_;
-  server::SnapshotPtr snapshot_;
+  // Kept alive by the worker while this stream uses it (WorkerContext::acquire): no shared
+  // reference count is touched per request.
+  const server::ConfigSnapshot& snapshot_;
   const server::ListenerSnapshot& listener_;
 
   HeaderMap request_headers_;

@@ -97,7 +97,6 @@ class ConnPool {
 
   const ClusterInfo& cluster() const { return *cluster_; }
   const ClusterInfoPtr& clusterPtr() const { return cluster_; }
-  size_t connectionCount() const { return connections_.size(); }
 
  private:
   friend class UpstreamConnection;

@@ -65,6 +65,7 @@ BOOST_AUTO_TEST_CASE(json_lines_describe_each_request) {
   BOOST_TEST(dead->status == 503);
 
   std::string text = setup.waitForLines(2);
+  BOOST_TEST(text.find("\n\n") == std::string::npos, "blank line in the log:\n" << text);
   BOOST_TEST(text.find("\"method\":\"GET\"") != std::string::npos, text);
   BOOST_TEST(text.find("\"path\":\"/headers\"") != std::string::npos, text);
   BOOST_TEST(text.find("\"code\":200") != std::string::npos, text);
