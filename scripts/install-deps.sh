@@ -6,9 +6,13 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config git clang-format
   clang libclang-rt-14-dev          # libFuzzer and the sanitizers
-  libevent-dev libssl-dev libyaml-cpp-dev libboost-test-dev
+  libevent-dev libssl-dev libyaml-cpp-dev libboost-test-dev openssl
+  libnghttp2-dev libre2-dev libluajit2-5.1-dev  # HTTP/2 codec, route regexes, Lua filters
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc  # gRPC tests and services
+  nghttp2-client                    # nghttp and h2load: HTTP/2 tests and benchmarks
   curl procps                       # used by the demo and the integration tests
   wrk nginx-light haproxy iproute2  # the benchmark, its references, and ss for free ports
+  libnginx-mod-http-lua             # nginx+Lua, the Lua benchmark's reference
 )
 
 missing=()
