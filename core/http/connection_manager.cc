@@ -1,14 +1,21 @@
 // ConnectionManager: see connection_manager.h.
 #include "core/http/connection_manager.h"
 
+#include <cstring>
+
+#include "core/http/http2_server_codec.h"
 #include "core/http/http_stream.h"
 
 namespace weft::http {
 
 namespace {
+
+constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
 network::Connection::Watermarks watermarks(const config::ListenerLimits& limits) {
   return {limits.buffer_high_watermark, limits.buffer_high_watermark / 2};
 }
+
 }  // namespace
 
 ConnectionManager::ConnectionManager(WorkerContext& worker,
@@ -18,7 +25,6 @@ ConnectionManager::ConnectionManager(WorkerContext& worker,
       snapshot_(*worker.snapshot()),
       listener_(&listener),
       connection_(worker.base(), fd, *this, watermarks(listener_->config.limits)),
-      codec_(connection_, *this, listener_->parse_limits),
       timer_(worker.base(), &event::callMember<&ConnectionManager::onTimer, ConnectionManager>,
              this),
       remote_(peer.toString()) {
@@ -29,8 +35,11 @@ ConnectionManager::ConnectionManager(WorkerContext& worker,
 }
 
 ConnectionManager::~ConnectionManager() {
-  if (stream_) stream_->resetByDownstream();
-  stream_.reset();
+  // Codec first: its streams refer to the HttpStreams.
+  if (codec_) codec_->resetAllStreams();
+  codec_.reset();
+  for (auto& stream : streams_) stream->resetByDownstream();
+  streams_.clear();
   listener_->stats->cx_active.sub(1);
   worker_.release(snapshot_);
 }
@@ -45,6 +54,21 @@ std::string_view ConnectionManager::remoteIp() const {
   return all.substr(0, all.rfind(':'));
 }
 
+bool ConnectionManager::detectProtocol() {
+  evbuffer* input = connection_.input();
+  size_t seen = std::min(evbuffer_get_length(input), kHttp2Preface.size());
+  const auto* bytes = reinterpret_cast<const char*>(evbuffer_pullup(input, seen));
+  if (std::memcmp(bytes, kHttp2Preface.data(), seen) == 0) {
+    if (seen < kHttp2Preface.size()) return false;
+    codec_ = std::make_unique<Http2ServerCodec>(
+        connection_, *this, worker_.base(), worker_.deleter(), listener_->http2_options,
+        *listener_->http2_stats, listener_->config.limits.buffer_high_watermark);
+  } else {
+    codec_ = std::make_unique<Http1ServerCodec>(connection_, *this, listener_->parse_limits);
+  }
+  return true;
+}
+
 void ConnectionManager::onTimer() {
   if (reset_pending_) {
     closeNow();
@@ -55,13 +79,15 @@ void ConnectionManager::onTimer() {
     dispatch();
     return;
   }
-  if (codec_.idle() && evbuffer_get_length(connection_.input()) == 0) {
+  if (!header_timer_ && codec_ && codec_->idle() &&
+      evbuffer_get_length(connection_.input()) == 0) {
     listener_->stats->cx_idle_timeout.inc();
-    closeNow();
+    codec_->drain();  // HTTP/2: GOAWAY first
+    closeWhenFlushed();
     return;
   }
   listener_->stats->rq_header_timeout.inc();
-  codec_.sendErrorAndClose(408, "request header timeout\n");
+  if (codec_) codec_->sendErrorAndClose(408, "request header timeout\n");
   connection_.readDisable(true);
   closeWhenFlushed();
 }
@@ -79,26 +105,20 @@ void ConnectionManager::armIdleOrHeaderTimer() {
   }
 }
 
-void ConnectionManager::readDisable(bool disable) {
-  if (read_disabled_ == disable || closed_) return;
-  read_disabled_ = disable;
-  connection_.readDisable(disable);
-}
-
 void ConnectionManager::drain() {
-  codec_.disableKeepAlive();
-  if (codec_.idle() && !stream_) closeNow();
+  if (codec_) codec_->drain();
+  if (!codec_ || (codec_->idle() && streams_.empty())) closeNow();
 }
 
-RequestDecoder& ConnectionManager::newStream(ResponseEncoder& encoder,
-                                             const http1::RequestHead& head) {
+RequestDecoder& ConnectionManager::newStream(ResponseEncoder& encoder, const StreamStart& start) {
   timer_.cancel();
   ++requests_;
-  protocol_ = head.version_minor == 0 ? Protocol::kHttp10 : Protocol::kHttp11;
   uint32_t max_requests = listener_->config.limits.max_requests_per_connection;
-  if ((max_requests && requests_ >= max_requests) || worker_.draining()) {
-    if (max_requests && requests_ >= max_requests) listener_->stats->rq_max_per_connection.inc();
-    codec_.disableKeepAlive();
+  if (max_requests && requests_ >= max_requests) {
+    listener_->stats->rq_max_per_connection.inc();
+    codec_->drain();
+  } else if (worker_.draining()) {
+    codec_->drain();
   }
   // New streams pick up the newest config; the connection's listener stays for its limits.
   const server::SnapshotPtr& snapshot = worker_.snapshot();
@@ -106,54 +126,68 @@ RequestDecoder& ConnectionManager::newStream(ResponseEncoder& encoder,
   if (auto it = snapshot->listeners.find(listener_->config.name); it != snapshot->listeners.end()) {
     current = it->second.get();
   }
-  stream_ = std::make_unique<HttpStream>(*this, encoder, *snapshot, *current, head);
-  return *stream_;
+  streams_.push_front(std::make_unique<HttpStream>(*this, encoder, *snapshot, *current, start));
+  streams_.front()->position = streams_.begin();
+  return *streams_.front();
+}
+
+void ConnectionManager::retire(HttpStream& stream) {
+  auto position = stream.position;
+  worker_.deleter().add(std::move(*position));
+  streams_.erase(position);
 }
 
 void ConnectionManager::onParseError(http1::ParseError error) {
   if (auto* counter = listener_->stats->parse_errors[static_cast<size_t>(error)]) counter->inc();
   timer_.cancel();
   connection_.readDisable(true);
-  if (stream_) {
-    // The head was fine but the body was not: the exchange is over, whatever the upstream says.
-    stream_->resetByDownstream();
-    worker_.deleter().add(std::move(stream_));
-  }
 }
 
-void ConnectionManager::onStreamComplete() {
-  if (stream_) {
-    stream_->complete();
-    worker_.deleter().add(std::move(stream_));
-  }
-  watch_drain_ = false;
-  if (codec_.closeAfterFlush() || worker_.draining()) {
+void ConnectionManager::onStreamComplete(RequestDecoder& decoder) {
+  auto& stream = static_cast<HttpStream&>(decoder);
+  stream.complete();
+  retire(stream);
+  if (closed_) return;
+  if (codec_->closeAfterFlush() || (worker_.draining() && codec_->idle())) {
     connection_.readDisable(true);
     closeWhenFlushed();
     return;
   }
-  readDisable(false);
   connection_.resumeReading();
   // A pipelined request may already be buffered; parse it outside this call chain.
   if (evbuffer_get_length(connection_.input()) > 0) {
     kick();
-  } else {
+  } else if (codec_->idle()) {
     armIdleOrHeaderTimer();
   }
 }
 
+void ConnectionManager::onStreamReset(RequestDecoder& decoder) {
+  auto& stream = static_cast<HttpStream&>(decoder);
+  stream.resetByDownstream();
+  retire(stream);
+}
+
 void ConnectionManager::dispatch() {
   if (closed_ || in_dispatch_) return;
+  if (!codec_ && !detectProtocol()) {
+    connection_.resumeReading();
+    return;
+  }
   in_dispatch_ = true;
-  codec_.dispatch(connection_.input());
+  codec_->dispatch(connection_.input());
   in_dispatch_ = false;
   if (closed_) return;
   connection_.resumeReading();
-  if (codec_.closeAfterFlush() && !stream_) {
+  afterCodec();
+}
+
+void ConnectionManager::afterCodec() {
+  if (codec_->closeAfterFlush()) {
     closeWhenFlushed();
     return;
   }
-  if (codec_.idle()) {
+  if (codec_->idle()) {
     // Between requests: a head that starts to arrive switches the idle timeout to the header one.
     bool arriving = evbuffer_get_length(connection_.input()) > 0;
     if (!timer_.armed() || (arriving && !header_timer_)) armIdleOrHeaderTimer();
@@ -176,9 +210,9 @@ void ConnectionManager::onWriteDrained() {
     closeWhenFlushed();
     return;
   }
-  if (watch_drain_ && stream_) {
-    watch_drain_ = false;
-    stream_->downstreamWritable();
+  if (codec_) {
+    codec_->onConnectionDrained();
+    if (!closed_) afterCodec();
   }
 }
 
@@ -187,8 +221,8 @@ void ConnectionManager::onRemoteClose() {
   // response (a client may half-close after sending); anything else is over.
   if (evbuffer_get_length(connection_.input()) > 0) dispatch();
   if (closed_) return;
-  if (stream_ && codec_.awaitingResponse()) {
-    codec_.disableKeepAlive();
+  if (codec_ && codec_->awaitingResponse()) {
+    codec_->drain();
     return;
   }
   if (closing_) return;  // an error response is still being written
@@ -200,10 +234,8 @@ void ConnectionManager::closeNow() {
   closed_ = true;
   timer_.cancel();
   connection_.quiesce();
-  if (stream_) {
-    stream_->resetByDownstream();
-    worker_.deleter().add(std::move(stream_));
-  }
+  if (codec_) codec_->resetAllStreams();
+  while (!streams_.empty()) onStreamReset(*streams_.front());
   worker_.connectionClosed(*this);
 }
 

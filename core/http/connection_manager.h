@@ -1,6 +1,7 @@
 // ConnectionManager: one downstream HTTP connection. Owns the socket (a network::Connection), the
-// codec and the stream in progress; enforces the listener's connection-level limits (header
-// timeout, idle timeout, requests per connection) and applies backpressure by pausing reads.
+// codec — HTTP/1.1 or HTTP/2, told apart by the first bytes — and the streams in progress;
+// enforces the listener's connection-level limits (header timeout, idle timeout, requests per
+// connection).
 //
 // WorkerContext is what a connection needs from the worker it lives on. Worker-local throughout.
 #pragma once
@@ -12,6 +13,7 @@
 #include <string_view>
 
 #include "core/event/event_loop.h"
+#include "core/http/codec.h"
 #include "core/http/http1_server_codec.h"
 #include "core/network/address.h"
 #include "core/network/connection.h"
@@ -25,6 +27,8 @@ class ConnectionManager;
 
 // A worker's open HTTP connections; each connection knows its own place in the list.
 using ConnectionList = std::list<std::unique_ptr<ConnectionManager>>;
+// A connection's open streams; each stream knows its own place (HttpStream::position).
+using StreamList = std::list<std::unique_ptr<HttpStream>>;
 
 class WorkerContext {
  public:
@@ -47,7 +51,7 @@ class WorkerContext {
   virtual void release(const server::ConfigSnapshot& snapshot) = 0;
 };
 
-class ConnectionManager : public ServerCodecCallbacks,
+class ConnectionManager : public Http1ServerCallbacks,
                           public network::ConnectionCallbacks,
                           public event::Deletable {
  public:
@@ -57,9 +61,7 @@ class ConnectionManager : public ServerCodecCallbacks,
                     evutil_socket_t fd, const network::Address& peer);
   ~ConnectionManager() override;
 
-  // Stop / resume reading from the client (backpressure).
-  void readDisable(bool disable);
-  // Drain: the current response (if any) is the last on this connection.
+  // Drain: no new requests (HTTP/1: the current response is the last; HTTP/2: GOAWAY).
   void drain();
 
   WorkerContext& worker() { return worker_; }
@@ -69,31 +71,25 @@ class ConnectionManager : public ServerCodecCallbacks,
   std::string_view remoteIp() const;
   // The address the client connected to, asked of the kernel (only logs and filters need it).
   std::string localAddress() const;
-  Protocol protocol() const { return protocol_; }
   // Where the worker keeps this connection (set once by the worker, used to remove it).
   ConnectionList::iterator position;
 
-  // Called by the stream when the response it wrote waits on the socket; resumes it on drain.
-  void watchDownstreamDrain() {
-    watch_drain_ = true;
-    connection_.watchDrain();
-  }
   // Parses buffered input again soon (after an upgrade turned the codec into a tunnel).
   void kick() {
     dispatch_pending_ = true;
     timer_.arm(0);
   }
-  // Closes the connection (and resets its stream) once the current callback has returned: a
-  // filter asked for it from inside one of its hooks.
-  void resetSoon() {
+
+  // ServerCodecCallbacks
+  RequestDecoder& newStream(ResponseEncoder& encoder, const StreamStart& start) override;
+  void onStreamComplete(RequestDecoder& decoder) override;
+  void onStreamReset(RequestDecoder& decoder) override;
+  void closeSoon() override {
     reset_pending_ = true;
     timer_.arm(0);
   }
-
-  // ServerCodecCallbacks
-  RequestDecoder& newStream(ResponseEncoder& encoder, const http1::RequestHead& head) override;
+  // Http1ServerCallbacks
   void onParseError(http1::ParseError error) override;
-  void onStreamComplete() override;
 
   // network::ConnectionCallbacks
   void onReadable() override { dispatch(); }
@@ -102,8 +98,15 @@ class ConnectionManager : public ServerCodecCallbacks,
   void onWriteDrained() override;
 
  private:
+  // Picks the codec from the first bytes: the HTTP/2 connection preface, else HTTP/1. False
+  // while too few bytes have arrived to tell.
+  bool detectProtocol();
   void onTimer();
   void dispatch();
+  // After the codec did something: close if it is finished, else keep the right timer running.
+  void afterCodec();
+  // Removes a finished stream (freed once the current event is over).
+  void retire(HttpStream& stream);
   void closeNow();
   // Closes once every queued byte reached the socket.
   void closeWhenFlushed();
@@ -113,20 +116,17 @@ class ConnectionManager : public ServerCodecCallbacks,
   const server::ConfigSnapshot& snapshot_;  // the one the connection was accepted on
   const server::ListenerSnapshot* listener_;
   network::Connection connection_;
-  Http1ServerCodec codec_;
-  std::unique_ptr<HttpStream> stream_;
+  std::unique_ptr<ServerCodec> codec_;  // made once the first bytes tell the protocol
+  StreamList streams_;                  // HTTP/1: at most one; HTTP/2: the open streams
   // One timer, three jobs (one event per connection keeps idle connections small): the header
   // timeout while a head arrives, the idle timeout between requests, and — armed at 0 ms — the
-  // deferred parse of a pipelined request.
+  // deferred parse of a pipelined request or a close requested from inside a callback.
   event::Timer timer_;
   bool dispatch_pending_ = false;
   bool reset_pending_ = false;
   bool header_timer_ = false;  // the timer counts the header timeout (else the idle timeout)
   std::string remote_;
-  Protocol protocol_ = Protocol::kHttp11;
   uint32_t requests_ = 0;
-  bool read_disabled_ = false;
-  bool watch_drain_ = false;
   bool closed_ = false;
   bool closing_ = false;
   bool in_dispatch_ = false;

@@ -2,6 +2,7 @@
 #include "core/http/http1_server_codec.h"
 
 #include <cstdio>
+#include <utility>
 
 #include "core/event/event_loop.h"
 #include "core/http/http1_encoding.h"
@@ -10,7 +11,7 @@ namespace weft::http {
 
 namespace enc = http1_encoding;
 
-Http1ServerCodec::Http1ServerCodec(network::Connection& connection, ServerCodecCallbacks& callbacks,
+Http1ServerCodec::Http1ServerCodec(network::Connection& connection, Http1ServerCallbacks& callbacks,
                                    const http1::Limits& limits)
     : connection_(connection),
       output_(connection.output()),
@@ -78,7 +79,10 @@ bool Http1ServerCodec::dispatchHead(evbuffer* input) {
   stream_active_ = true;
 
   removeHopByHop(head.headers, head.upgrade);
-  decoder_ = &callbacks_.newStream(*this, head);
+  StreamStart start;
+  start.protocol = protocol();
+  start.expect_continue = head.expect_continue;
+  decoder_ = &callbacks_.newStream(*this, start);
   decoder_->decodeHeaders(std::move(head.headers), end_stream);
   if (end_stream) requestComplete();
   return state_ == State::kBody;
@@ -124,13 +128,39 @@ void Http1ServerCodec::responseComplete() {
   if (state_ != State::kRequestDone && !close_after_flush_) return;
   if (!response_keep_alive_) close_after_flush_ = true;
   stream_active_ = false;
-  decoder_ = nullptr;
+  watch_drain_ = false;
+  RequestDecoder* decoder = std::exchange(decoder_, nullptr);
   state_ = close_after_flush_ ? State::kClosed : State::kHead;
-  callbacks_.onStreamComplete();
+  if (!close_after_flush_) connection_.readDisable(false);  // the stream may have paused it
+  callbacks_.onStreamComplete(*decoder);
+}
+
+void Http1ServerCodec::watchDrain() {
+  watch_drain_ = true;
+  connection_.watchDrain();
+}
+
+void Http1ServerCodec::onConnectionDrained() {
+  if (watch_drain_ && decoder_) {
+    watch_drain_ = false;
+    decoder_->onResponseDrained();
+  }
+}
+
+void Http1ServerCodec::resetAllStreams() {
+  state_ = State::kClosed;
+  close_after_flush_ = true;
+  stream_active_ = false;
+  if (RequestDecoder* decoder = std::exchange(decoder_, nullptr)) callbacks_.onStreamReset(*decoder);
 }
 
 void Http1ServerCodec::fail(http1::ParseError error) {
   callbacks_.onParseError(error);
+  // A head that was fine followed by a bad body: that exchange is over, whatever the upstream says.
+  if (RequestDecoder* decoder = std::exchange(decoder_, nullptr)) {
+    stream_active_ = false;
+    callbacks_.onStreamReset(*decoder);
+  }
   sendErrorAndClose(http1::statusFor(error), std::string(http1::nameOf(error)) + "\n");
 }
 

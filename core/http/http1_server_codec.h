@@ -22,39 +22,35 @@
 
 namespace weft::http {
 
-class ServerCodecCallbacks {
+class Http1ServerCallbacks : public ServerCodecCallbacks {
  public:
-  virtual ~ServerCodecCallbacks() = default;
-  // A request head arrived: the callee returns where its parts go. `head` stays valid during the
-  // call (framing facts the stream may want).
-  virtual RequestDecoder& newStream(ResponseEncoder& encoder, const http1::RequestHead& head) = 0;
   // The bytes are not valid HTTP: the codec has queued an error response and will close.
   virtual void onParseError(http1::ParseError error) = 0;
-  // The current request and its response are both complete.
-  virtual void onStreamComplete() = 0;
 };
 
-class Http1ServerCodec : public ResponseEncoder {
+class Http1ServerCodec : public ServerCodec, public ResponseEncoder {
  public:
   // Encodes into `connection`'s output and flushes it after each piece.
-  Http1ServerCodec(network::Connection& connection, ServerCodecCallbacks& callbacks,
+  Http1ServerCodec(network::Connection& connection, Http1ServerCallbacks& callbacks,
                    const http1::Limits& limits);
 
-  // Consumes what it can of `input`. Call on every read, and again after onStreamComplete when the
-  // input still holds bytes (the next pipelined request).
-  void dispatch(evbuffer* input);
-
-  // Answers with `status` and closes: for errors found outside the parser (timeouts, limits).
-  void sendErrorAndClose(int status, std::string_view body);
-
-  // True when the connection must close once the output is flushed.
-  bool closeAfterFlush() const { return close_after_flush_; }
-  // Between requests: nothing read of the next request yet, no response pending.
-  bool idle() const { return state_ == State::kHead && !stream_active_; }
-  // The whole request was read and its response is not complete yet.
-  bool awaitingResponse() const { return state_ == State::kRequestDone && stream_active_; }
-  // Future responses carry "Connection: close" (drain, max requests per connection).
-  void disableKeepAlive() { keep_alive_allowed_ = false; }
+  // ServerCodec. dispatch() is called on every read, and again after onStreamComplete when the
+  // input still holds bytes (the next pipelined request). drain() makes future responses carry
+  // "Connection: close" (drain, max requests per connection). sendErrorAndClose() answers with
+  // `status` if no response has started, for errors found outside the parser (timeouts).
+  Protocol protocol() const override {
+    return request_minor_ == 0 ? Protocol::kHttp10 : Protocol::kHttp11;
+  }
+  void dispatch(evbuffer* input) override;
+  void onConnectionDrained() override;
+  bool idle() const override { return state_ == State::kHead && !stream_active_; }
+  bool closeAfterFlush() const override { return close_after_flush_; }
+  void drain() override { keep_alive_allowed_ = false; }
+  void sendErrorAndClose(int status, std::string_view body) override;
+  void resetAllStreams() override;
+  bool awaitingResponse() const override {
+    return state_ == State::kRequestDone && stream_active_;
+  }
 
   // ResponseEncoder
   void encode100Continue() override;
@@ -62,7 +58,9 @@ class Http1ServerCodec : public ResponseEncoder {
   void encodeData(evbuffer* data, bool end_stream) override;
   void encodeTrailers(const HeaderMap& trailers) override;
   size_t bufferedBytes() const override { return evbuffer_get_length(output_); }
-  void watchDrain() override { connection_.watchDrain(); }
+  void watchDrain() override;
+  void readDisable(bool disable) override { connection_.readDisable(disable); }
+  void resetStream() override { callbacks_.closeSoon(); }
 
  private:
   enum class State : uint8_t { kHead, kBody, kRequestDone, kTunnel, kClosed };
@@ -76,13 +74,14 @@ class Http1ServerCodec : public ResponseEncoder {
 
   network::Connection& connection_;
   evbuffer* output_;
-  ServerCodecCallbacks& callbacks_;
+  Http1ServerCallbacks& callbacks_;
   const http1::Limits& limits_;  // the listener's; outlives the connection
   State state_ = State::kHead;
   RequestDecoder* decoder_ = nullptr;
   bool stream_active_ = false;
   bool keep_alive_allowed_ = true;
   bool close_after_flush_ = false;
+  bool watch_drain_ = false;
 
   // The current request.
   uint8_t request_minor_ = 1;

@@ -38,12 +38,13 @@ std::string makeRequestId(std::mt19937_64& random) {
 
 HttpStream::HttpStream(ConnectionManager& connection, ResponseEncoder& encoder,
                        const server::ConfigSnapshot& snapshot,
-                       const server::ListenerSnapshot& listener, const http1::RequestHead& head)
+                       const server::ListenerSnapshot& listener, const StreamStart& start)
     : connection_(connection),
       encoder_(encoder),
       snapshot_(snapshot),
       listener_(listener),
-      expect_continue_(head.expect_continue),
+      protocol_(start.protocol),
+      expect_continue_(start.expect_continue),
       start_wall_(std::chrono::system_clock::now()),
       start_(std::chrono::steady_clock::now()),
       filters_(*this, handle(), connection.worker().base(), listener.chain,
@@ -66,8 +67,7 @@ void HttpStream::onRequestTimeout() {
     // Part of the response is out: the only honest signal left is closing the connection.
     addFlag("UT");
     filters_.abort();
-    connection_.drain();
-    resetByDownstream();
+    encoder_.resetStream();
     return;
   }
   if (request_started_upstream_) {
@@ -165,7 +165,7 @@ void HttpStream::requestDataDone(evbuffer* data, bool end_stream) {
   upstream_->sendData(data, end_stream);
   if (upstream_->bufferedBytes() > listener_.config.limits.buffer_high_watermark) {
     waiting_upstream_drain_ = true;
-    connection_.readDisable(true);
+    encoder_.readDisable(true);
     upstream_->watchDrain();
   }
 }
@@ -178,7 +178,7 @@ void HttpStream::upstreamWritable() {
   if (!waiting_upstream_drain_ || !upstream_) return;
   if (upstream_->bufferedBytes() <= listener_.config.limits.buffer_high_watermark / 2) {
     waiting_upstream_drain_ = false;
-    connection_.readDisable(false);
+    encoder_.readDisable(false);
   } else {
     upstream_->watchDrain();
   }
@@ -211,8 +211,7 @@ void HttpStream::upstreamFailed(upstream::PoolClient::Failure failure, bool rese
     // Headers already went out: all we can do is cut the connection.
     addFlag("UC");
     filters_.abort();
-    connection_.drain();
-    resetByDownstream();
+    encoder_.resetStream();
     return;
   }
   switch (failure) {
@@ -248,11 +247,11 @@ void HttpStream::responseDataDone(evbuffer* data, bool end_stream) {
   if (!end_stream && upstream_ &&
       encoder_.bufferedBytes() > listener_.config.limits.buffer_high_watermark) {
     upstream_->readDisable(true);
-    connection_.watchDownstreamDrain();
+    encoder_.watchDrain();
   }
 }
 
-void HttpStream::downstreamWritable() {
+void HttpStream::onResponseDrained() {
   if (upstream_) upstream_->readDisable(false);
 }
 
@@ -265,7 +264,7 @@ void HttpStream::filterFailed(const std::string& filter, std::string_view why) {
 
 void HttpStream::heldBodyAboveWatermark(bool request, bool above) {
   if (request) {
-    connection_.readDisable(above);
+    encoder_.readDisable(above);
   } else if (upstream_) {
     upstream_->readDisable(above);
   }
@@ -311,7 +310,7 @@ void HttpStream::writeAccessLog() {
   access_log::AccessLogRecord record;
   record.request_headers = &request_headers_;
   record.response_headers = response_headers_exist_ || local_reply_ ? &response_headers_ : nullptr;
-  record.protocol = protocolName(connection_.protocol());
+  record.protocol = protocolName(protocol_);
   record.response_code = response_code_;
   record.response_flags = flags_;
   record.bytes_received = bytes_received_;
@@ -384,7 +383,7 @@ int HttpStream::reset() {
   addFlag("LR");
   filters_.abort();
   releaseUpstream();
-  connection_.resetSoon();
+  encoder_.resetStream();
   return WEFT_OK;
 }
 
@@ -413,7 +412,7 @@ bool HttpStream::infoString(weft_info_str key, std::string_view& out) {
       out = local_address_;
       return true;
     case WEFT_INFO_PROTOCOL:
-      out = protocolName(connection_.protocol());
+      out = protocolName(protocol_);
       return true;
     case WEFT_INFO_ROUTE_NAME:
       out = route_;

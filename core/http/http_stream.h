@@ -9,6 +9,7 @@
 #pragma once
 
 #include <chrono>
+#include <list>
 #include <memory>
 #include <string>
 #include <utility>
@@ -32,20 +33,23 @@ class HttpStream : public RequestDecoder,
  public:
   HttpStream(ConnectionManager& connection, ResponseEncoder& encoder,
              const server::ConfigSnapshot& snapshot, const server::ListenerSnapshot& listener,
-             const http1::RequestHead& head);
+             const StreamStart& start);
   ~HttpStream() override;
+
+  // Where the connection keeps this stream (set once by the connection, used to remove it).
+  std::list<std::unique_ptr<HttpStream>>::iterator position;
 
   // The codec finished both directions: run the log phase.
   void complete();
-  // The downstream connection went away mid-stream.
+  // The stream ended early: the client reset it or its connection went away.
   void resetByDownstream();
-  // The downstream socket drained below its low watermark.
-  void downstreamWritable();
 
   // RequestDecoder
   void decodeHeaders(HeaderMap&& headers, bool end_stream) override;
   void decodeData(evbuffer* data, bool end_stream) override;
   void decodeTrailers(HeaderMap&& trailers) override;
+  // The response queued on the downstream connection drained: read from the upstream again.
+  void onResponseDrained() override;
 
   // FilterManagerCallbacks
   void requestHeadersDone(bool end_stream) override;
@@ -102,6 +106,7 @@ class HttpStream : public RequestDecoder,
   // reference count is touched per request.
   const server::ConfigSnapshot& snapshot_;
   const server::ListenerSnapshot& listener_;
+  Protocol protocol_;
 
   HeaderMap request_headers_;
   HeaderMap request_trailers_;

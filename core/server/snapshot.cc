@@ -81,6 +81,10 @@ Result<SnapshotPtr> ConfigSnapshot::build(const config::Bootstrap& bootstrap, ui
     built->parse_limits =
         http1::Limits{limits.max_request_line_bytes, limits.max_header_bytes, limits.max_headers};
     built->stats = std::make_unique<ListenerStats>(stats, listener.name);
+    built->http2_options.max_header_list_bytes = limits.max_header_bytes;
+    built->http2_options.max_headers = limits.max_headers;
+    built->http2_stats = std::make_unique<http::Http2Stats>(
+        stats, stats::Tags{{"listener", listener.name}});
 
     if (listener.protocol == config::ListenerProtocol::kHttp) {
       std::string route_json = "{}";

@@ -15,6 +15,8 @@
 #include "core/access_log/access_log_writer.h"
 #include "core/config/bootstrap.h"
 #include "core/http/http1_parser.h"
+#include "core/http/http2_options.h"
+#include "core/http/http2_stats.h"
 #include "core/network/address.h"
 #include "core/stats/stats.h"
 #include "core/upstream/cluster.h"
@@ -54,8 +56,10 @@ struct ListenerSnapshot {
   config::Listener config;
   network::Address address;
   http1::Limits parse_limits;
+  http::Http2Options http2_options;
   std::vector<plugins::FilterInstancePtr> chain;  // user filters, then the router
   std::unique_ptr<ListenerStats> stats;
+  std::unique_ptr<http::Http2Stats> http2_stats;
 };
 
 // Writes one line per finished stream, never blocking a worker.

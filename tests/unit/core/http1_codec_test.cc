@@ -16,19 +16,22 @@ namespace weft::http {
 namespace {
 
 // Records what the codec decodes; a test answers through the encoder it was handed.
-struct Recorder : ServerCodecCallbacks, RequestDecoder {
+struct Recorder : Http1ServerCallbacks, RequestDecoder {
   std::vector<std::string> events;
   ResponseEncoder* encoder = nullptr;
   HeaderMap last_headers;
 
-  RequestDecoder& newStream(ResponseEncoder& e, const http1::RequestHead&) override {
+  RequestDecoder& newStream(ResponseEncoder& e, const StreamStart&) override {
     encoder = &e;
     return *this;
   }
   void onParseError(http1::ParseError error) override {
     events.push_back("error:" + std::string(http1::nameOf(error)));
   }
-  void onStreamComplete() override { events.push_back("complete"); }
+  void onStreamComplete(RequestDecoder&) override { events.push_back("complete"); }
+  void onStreamReset(RequestDecoder&) override { events.push_back("reset"); }
+  void closeSoon() override { events.push_back("close"); }
+  void onResponseDrained() override {}
   void decodeHeaders(HeaderMap&& headers, bool end) override {
     events.push_back("headers:" + *headers.get(":path") + (end ? ":end" : ""));
     last_headers = std::move(headers);
