@@ -41,7 +41,8 @@ constexpr std::string_view kClusterKeys[] = {"name",
                                              "max_connections",
                                              "max_pending_requests",
                                              "idle_timeout",
-                                             "max_requests_per_connection"};
+                                             "max_requests_per_connection",
+                                             "protocol"};
 
 constexpr uint32_t kNoMax = std::numeric_limits<uint32_t>::max();
 
@@ -400,6 +401,17 @@ void BootstrapParser::parseCluster(const Field& item) {
   }
   if (auto field = map.get("max_requests_per_connection")) {
     readUint(*field, 0, kNoMax, errors_, cluster.max_requests_per_connection);
+  }
+  if (auto field = map.get("protocol")) {
+    std::string protocol;
+    if (readString(*field, errors_, protocol)) {
+      if (protocol == "http2") {
+        cluster.protocol = UpstreamProtocol::kHttp2;
+      } else if (protocol != "http1") {
+        errors_.add(field->mark, field->path,
+                    "must be http1 or http2, got " + quoted(protocol));
+      }
+    }
   }
   bootstrap_.clusters.push_back(std::move(cluster));
 }

@@ -43,6 +43,7 @@
 //       max_pending_requests: 1024  # per worker
 //       idle_timeout: 60s           # idle pooled upstream connections are closed after this
 //       max_requests_per_connection: 0   # 0: unlimited
+//       protocol: http1             # http1 | http2 (h2c, or h2 by ALPN with tls): the upstream's
 //
 // Rules: every key is checked (a misspelt key is an error, naming the keys allowed there); names
 // of listeners, route configs, clusters, virtual hosts (per route config) and domains (per route
@@ -117,6 +118,8 @@ struct Endpoint {
   SocketAddress address;
 };
 
+enum class UpstreamProtocol { kHttp1, kHttp2 };
+
 struct Cluster {
   std::string name;
   uint32_t connect_timeout_ms = 1000;
@@ -126,6 +129,7 @@ struct Cluster {
   uint32_t max_pending_requests = 1024;  // per worker
   uint32_t idle_timeout_ms = 60000;
   uint32_t max_requests_per_connection = 0;  // 0 = unlimited
+  UpstreamProtocol protocol = UpstreamProtocol::kHttp1;
 };
 
 struct AccessLog {

@@ -103,7 +103,8 @@ class ServerCodec {
   virtual void resetAllStreams() = 0;
 };
 
-// Inbound half of a client (upstream) stream: the response as the codec decodes it.
+// Inbound half of a client (upstream) stream: the response as the codec decodes it, and what the
+// codec has to say about the stream.
 class ResponseDecoder {
  public:
   virtual ~ResponseDecoder() = default;
@@ -111,6 +112,12 @@ class ResponseDecoder {
   virtual void decodeHeaders(HeaderMap&& headers, bool end_stream) = 0;
   virtual void decodeData(evbuffer* data, bool end_stream) = 0;
   virtual void decodeTrailers(HeaderMap&& trailers) = 0;
+  // The stream broke before its response completed (connection lost, HTTP/2 RST_STREAM or
+  // GOAWAY). `refused` is true when the upstream never processed the request (REFUSED_STREAM,
+  // or a stream above a GOAWAY's last id): safe to retry elsewhere.
+  virtual void onStreamReset(bool refused) = 0;
+  // The request bytes this stream queued fell below the low watermark (after watchDrain()).
+  virtual void onRequestDrained() = 0;
 };
 
 // Outbound half of a client stream: the request, encoded toward the upstream.
@@ -122,6 +129,11 @@ class RequestEncoder {
   virtual void encodeTrailers(const HeaderMap& trailers) = 0;
   virtual size_t bufferedBytes() const = 0;
   virtual void watchDrain() = 0;
+  // Stop / resume taking this stream's response (backpressure from a slow client).
+  virtual void readDisable(bool disable) = 0;
+  // The client is done with the stream before its end: HTTP/1 closes the connection, HTTP/2
+  // sends RST_STREAM(CANCEL). Nothing more is delivered to the decoder.
+  virtual void resetStream() = 0;
 };
 
 // Hop-by-hop fields (RFC 9110 §7.6.1) are connection-scoped: codecs drop them from what they

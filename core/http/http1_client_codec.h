@@ -24,7 +24,7 @@ class ClientCodecCallbacks {
   virtual void onUpstreamProtocolError(http1::ParseError error) = 0;
 };
 
-class Http1ClientCodec : public RequestEncoder {
+class Http1ClientCodec {
  public:
   // Encodes into `connection`'s output and flushes it after each piece.
   Http1ClientCodec(network::Connection& connection, ClientCodecCallbacks& callbacks,
@@ -44,12 +44,12 @@ class Http1ClientCodec : public RequestEncoder {
   // True when the connection can carry another request.
   bool reusable() const { return idle_ && keep_alive_; }
 
-  // RequestEncoder
-  void encodeHeaders(const HeaderMap& headers, bool end_stream) override;
-  void encodeData(evbuffer* data, bool end_stream) override;
-  void encodeTrailers(const HeaderMap& trailers) override;
-  size_t bufferedBytes() const override { return evbuffer_get_length(output_); }
-  void watchDrain() override { connection_.watchDrain(); }
+  // The request of the current exchange (the pooled connection's RequestEncoder calls these).
+  void encodeHeaders(const HeaderMap& headers, bool end_stream);
+  void encodeData(evbuffer* data, bool end_stream);
+  void encodeTrailers(const HeaderMap& trailers);
+  size_t bufferedBytes() const { return evbuffer_get_length(output_); }
+  void watchDrain() { connection_.watchDrain(); }
 
  private:
   enum class State : uint8_t { kHead, kBody, kTunnel, kDone };

@@ -174,7 +174,7 @@ nghttp2_data_provider Http2Session::provider(Stream& stream) {
   return provider;
 }
 
-Http2Session::Stream* Http2Session::submitRequest(std::unique_ptr<Stream> stream,
+Http2Session::Stream* Http2Session::submitRequest(std::unique_ptr<Stream>& stream,
                                                   const HeaderMap& headers, bool end_stream) {
   std::vector<nghttp2_nv> fields = toNghttp2(headers);
   nghttp2_data_provider body = provider(*stream);

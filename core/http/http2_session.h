@@ -89,16 +89,17 @@ class Http2Session {
  protected:
   nghttp2_session* session() const { return session_; }
   network::Connection& connection() { return connection_; }
+  event::DeferredDeleter& deleter() { return deleter_; }
   const Http2Options& options() const { return options_; }
   // Sets up the nghttp2 session (server or client) with Weft's callbacks and options, and queues
   // this side's SETTINGS.
   void start(bool server);
 
   // Sending on a stream. `headers` are converted to HTTP/2 fields (hop-by-hop ones dropped).
-  // submitRequest opens a new stream (client) and owns it from then on; nullptr if nghttp2
-  // refused it (e.g. after GOAWAY). submitResponse answers a stream the peer opened; a 1xx
+  // submitRequest opens a new stream (client) and takes `stream` over; it returns nullptr and
+  // leaves `stream` with the caller if nghttp2 refused it (e.g. after GOAWAY). submitResponse answers a stream the peer opened; a 1xx
   // status goes out as an informational block.
-  Stream* submitRequest(std::unique_ptr<Stream> stream, const HeaderMap& headers, bool end_stream);
+  Stream* submitRequest(std::unique_ptr<Stream>& stream, const HeaderMap& headers, bool end_stream);
   void submitResponse(Stream& stream, const HeaderMap& headers, bool end_stream);
   void sendData(Stream& stream, evbuffer* data, bool end_stream);
   void sendTrailers(Stream& stream, const HeaderMap& trailers);

@@ -136,8 +136,8 @@ upstream::ConnPool* Worker::pool(const ConfigSnapshot& snapshot, std::string_vie
   for (auto& retired : retired_pools_) {
     if (retired->clusterPtr() == info->second) return retired.get();
   }
-  auto created = std::make_unique<upstream::ConnPool>(loop_.base(), *deleter_, info->second,
-                                                      kUpstreamHighWatermark);
+  auto created =
+      upstream::makeConnPool(loop_.base(), *deleter_, info->second, kUpstreamHighWatermark);
   upstream::ConnPool* raw = created.get();
   if (it == pools_.end() && snapshot_.get() == &snapshot) {
     pools_.emplace(std::string(cluster), std::move(created));

@@ -8,6 +8,8 @@
 
 #include "core/config/bootstrap.h"
 #include "core/http/http1_parser.h"
+#include "core/http/http2_options.h"
+#include "core/http/http2_stats.h"
 #include "core/network/address.h"
 #include "core/stats/stats.h"
 
@@ -40,7 +42,9 @@ struct ClusterInfo {
   std::vector<network::Address> endpoints;
   std::vector<std::string> endpoint_names;  // "ip:port" of each endpoint, formatted once
   http1::Limits response_limits;
+  http::Http2Options http2_options;  // when config.protocol is http2
   std::unique_ptr<ClusterStats> stats;
+  std::unique_ptr<http::Http2Stats> http2_stats;
 
   // Resolves the endpoints; stats are found or created in `store` under tag cluster=<name>.
   static Result<std::shared_ptr<const ClusterInfo>> create(const config::Cluster& config,

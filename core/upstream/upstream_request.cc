@@ -12,7 +12,7 @@ UpstreamRequest::UpstreamRequest(ConnPool& pool, UpstreamRequestCallbacks& callb
 
 UpstreamRequest::~UpstreamRequest() {
   if (waiting_for_pool_) pool_.cancel(*this);
-  if (connection_ && !response_complete_) connection_->abandon();
+  if (stream_ && !response_complete_) stream_->resetStream();
 }
 
 void UpstreamRequest::start(bool end_stream) {
@@ -24,27 +24,26 @@ void UpstreamRequest::start(bool end_stream) {
   pool_.newStream(*this);
 }
 
-void UpstreamRequest::onPoolReady(UpstreamConnection& connection) {
+void UpstreamRequest::onPoolReady(http::RequestEncoder& stream, const std::string& host) {
   waiting_for_pool_ = false;
-  connection_ = &connection;
-  upstream_host_ = connection.addressName();
-  connection.codec().startRequest(*this);
+  stream_ = &stream;
+  upstream_host_ = host;
   bool headers_only = headers_end_;
-  connection.codec().encodeHeaders(request_headers_, headers_only);
-  if (headers_only) return;
+  stream.encodeHeaders(request_headers_, headers_only);
+  if (headers_only || !stream_) return;
   bool has_body = pending_body_ && evbuffer_get_length(pending_body_.get()) > 0;
   if (has_body || (pending_end_ && !pending_trailers_)) {
     if (!pending_body_) pending_body_ = event::newBuffer();
-    connection.codec().encodeData(pending_body_.get(), pending_end_ && !pending_trailers_);
+    stream.encodeData(pending_body_.get(), pending_end_ && !pending_trailers_);
   }
-  if (pending_trailers_) connection.codec().encodeTrailers(*pending_trailers_);
-  if (read_disabled_) connection.readDisable(true);
-  if (watch_drain_) connection.codec().watchDrain();
+  if (pending_trailers_ && stream_) stream.encodeTrailers(*pending_trailers_);
+  if (read_disabled_ && stream_) stream.readDisable(true);
+  if (watch_drain_ && stream_) stream.watchDrain();
 }
 
 void UpstreamRequest::watchDrain() {
   watch_drain_ = true;
-  if (connection_) connection_->codec().watchDrain();
+  if (stream_) stream_->watchDrain();
 }
 
 void UpstreamRequest::onPoolFailure(Failure failure) {
@@ -54,8 +53,8 @@ void UpstreamRequest::onPoolFailure(Failure failure) {
   callbacks_.upstreamFailed(failure, /*reset=*/false, /*response_started=*/false);
 }
 
-void UpstreamRequest::onUpstreamReset() {
-  connection_ = nullptr;
+void UpstreamRequest::onStreamReset(bool) {
+  stream_ = nullptr;
   if (response_complete_) return;
   response_complete_ = true;
   pool_.cluster().stats->rq_reset.inc();
@@ -63,14 +62,14 @@ void UpstreamRequest::onUpstreamReset() {
   callbacks_.upstreamFailed(Failure::kConnectFailure, /*reset=*/true, response_started_);
 }
 
-void UpstreamRequest::onUpstreamWriteDrained() {
+void UpstreamRequest::onRequestDrained() {
   watch_drain_ = false;
   callbacks_.upstreamWritable();
 }
 
 void UpstreamRequest::sendData(evbuffer* data, bool end_stream) {
-  if (connection_ && !response_complete_) {
-    connection_->codec().encodeData(data, end_stream);
+  if (stream_ && !response_complete_) {
+    stream_->encodeData(data, end_stream);
     return;
   }
   if (!pending_body_) pending_body_ = event::newBuffer();
@@ -79,8 +78,8 @@ void UpstreamRequest::sendData(evbuffer* data, bool end_stream) {
 }
 
 void UpstreamRequest::sendTrailers(const http::HeaderMap& trailers) {
-  if (connection_ && !response_complete_) {
-    connection_->codec().encodeTrailers(trailers);
+  if (stream_ && !response_complete_) {
+    stream_->encodeTrailers(trailers);
     return;
   }
   pending_trailers_ = &trailers;
@@ -88,13 +87,20 @@ void UpstreamRequest::sendTrailers(const http::HeaderMap& trailers) {
 
 size_t UpstreamRequest::bufferedBytes() const {
   size_t n = pending_body_ ? evbuffer_get_length(pending_body_.get()) : 0;
-  if (connection_) n += connection_->codec().bufferedBytes();
+  if (stream_) n += stream_->bufferedBytes();
   return n;
 }
 
 void UpstreamRequest::readDisable(bool disable) {
   read_disabled_ = disable;
-  if (connection_ && !response_complete_) connection_->readDisable(disable);
+  if (stream_ && !response_complete_) stream_->readDisable(disable);
+}
+
+void UpstreamRequest::finish() {
+  response_complete_ = true;
+  pool_.cluster().stats->rq_active.sub(1);
+  if (stream_ && read_disabled_) stream_->readDisable(false);
+  stream_ = nullptr;
 }
 
 void UpstreamRequest::decode100Continue() { callbacks_.upstream100Continue(); }
@@ -104,30 +110,17 @@ void UpstreamRequest::decodeHeaders(http::HeaderMap&& headers, bool end_stream) 
   if (const std::string* status = headers.get(":status")) {
     pool_.cluster().stats->byClass(std::atoi(status->c_str())).inc();
   }
-  if (end_stream) {
-    response_complete_ = true;
-    pool_.cluster().stats->rq_active.sub(1);
-    if (connection_) connection_->readDisable(false);
-    connection_ = nullptr;
-  }
+  if (end_stream) finish();
   callbacks_.upstreamHeaders(std::move(headers), end_stream);
 }
 
 void UpstreamRequest::decodeData(evbuffer* data, bool end_stream) {
-  if (end_stream) {
-    response_complete_ = true;
-    pool_.cluster().stats->rq_active.sub(1);
-    if (connection_) connection_->readDisable(false);
-    connection_ = nullptr;
-  }
+  if (end_stream) finish();
   callbacks_.upstreamData(data, end_stream);
 }
 
 void UpstreamRequest::decodeTrailers(http::HeaderMap&& trailers) {
-  response_complete_ = true;
-  pool_.cluster().stats->rq_active.sub(1);
-  if (connection_) connection_->readDisable(false);
-  connection_ = nullptr;
+  finish();
   callbacks_.upstreamTrailers(std::move(trailers));
 }
 

@@ -28,7 +28,7 @@ class UpstreamRequestCallbacks {
   virtual void upstreamWritable() = 0;
 };
 
-class UpstreamRequest : public PoolClient, public http::ResponseDecoder, public event::Deletable {
+class UpstreamRequest : public PoolClient, public event::Deletable {
  public:
   UpstreamRequest(ConnPool& pool, UpstreamRequestCallbacks& callbacks,
                   const http::HeaderMap& request_headers, size_t high_watermark);
@@ -49,23 +49,26 @@ class UpstreamRequest : public PoolClient, public http::ResponseDecoder, public 
   bool responseComplete() const { return response_complete_; }
 
   // PoolClient
-  void onPoolReady(UpstreamConnection& connection) override;
+  void onPoolReady(http::RequestEncoder& stream, const std::string& host) override;
   void onPoolFailure(Failure failure) override;
-  void onUpstreamReset() override;
-  void onUpstreamWriteDrained() override;
 
   // ResponseDecoder
   void decode100Continue() override;
   void decodeHeaders(http::HeaderMap&& headers, bool end_stream) override;
   void decodeData(evbuffer* data, bool end_stream) override;
   void decodeTrailers(http::HeaderMap&& trailers) override;
+  void onStreamReset(bool refused) override;
+  void onRequestDrained() override;
 
  private:
+  // The response ended: the stream goes back to its pool and is no longer ours to use.
+  void finish();
+
   ConnPool& pool_;
   UpstreamRequestCallbacks& callbacks_;
   const http::HeaderMap& request_headers_;
   size_t high_watermark_;
-  UpstreamConnection* connection_ = nullptr;
+  http::RequestEncoder* stream_ = nullptr;  // while the exchange is in progress
   bool waiting_for_pool_ = false;
   bool headers_end_ = false;
   event::EvbufferPtr pending_body_;  // request body waiting for the connection (lazily made)
