@@ -106,8 +106,18 @@ void ConnectionManager::armIdleOrHeaderTimer() {
 }
 
 void ConnectionManager::drain() {
-  if (codec_) codec_->drain();
-  if (!codec_ || (codec_->idle() && streams_.empty())) closeNow();
+  if (!codec_) {
+    closeNow();
+    return;
+  }
+  codec_->drain();
+  if (codec_->idle() && streams_.empty()) closeWhenFlushed();  // HTTP/2: the GOAWAY goes first
+}
+
+void ConnectionManager::onConfigReplaced() {
+  // HTTP/1 requests pick the new config up one by one; HTTP/2 clients keep a connection for long,
+  // so GOAWAY sends them to a new connection on the new listener config.
+  if (codec_ && codec_->protocol() == Protocol::kHttp2) drain();
 }
 
 RequestDecoder& ConnectionManager::newStream(ResponseEncoder& encoder, const StreamStart& start) {

@@ -63,6 +63,8 @@ class ConnectionManager : public Http1ServerCallbacks,
 
   // Drain: no new requests (HTTP/1: the current response is the last; HTTP/2: GOAWAY).
   void drain();
+  // The worker switched to a new config snapshot.
+  void onConfigReplaced();
 
   WorkerContext& worker() { return worker_; }
   const server::ListenerSnapshot& listener() const { return *listener_; }

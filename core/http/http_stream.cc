@@ -3,6 +3,7 @@
 
 #include "core/common/logging.h"
 #include "core/http/connection_manager.h"
+#include "core/http/grpc.h"
 
 namespace weft::http {
 
@@ -61,6 +62,20 @@ HttpStream::HttpStream(ConnectionManager& connection, ResponseEncoder& encoder,
   }
 }
 
+void HttpStream::armGrpcDeadline() {
+  const std::string* timeout = request_headers_.get("grpc-timeout");
+  std::optional<uint64_t> ms = timeout ? grpc::parseTimeout(*timeout) : std::nullopt;
+  uint32_t listener_ms = listener_.config.limits.request_timeout_ms;
+  if (!ms || (listener_ms && listener_ms <= *ms)) return;  // the listener's timeout comes first
+  grpc_deadline_ = true;
+  if (!request_timer_) {
+    request_timer_ = std::make_unique<event::Timer>(
+        connection_.worker().base(),
+        &event::callMember<&HttpStream::onRequestTimeout, HttpStream>, this);
+  }
+  request_timer_->arm(*ms);
+}
+
 void HttpStream::onRequestTimeout() {
   listener_.stats->rq_timeout.inc();
   if (response_started_) {
@@ -70,7 +85,10 @@ void HttpStream::onRequestTimeout() {
     encoder_.resetStream();
     return;
   }
-  if (request_started_upstream_) {
+  if (grpc_deadline_) {
+    addFlag("UT");
+    sendLocalReply(504, "deadline exceeded", nullptr, 0, kGrpcDeadline);
+  } else if (request_started_upstream_) {
     addFlag("UT");
     sendLocalReply(504, "upstream request timeout\n", nullptr, 0, "request_timeout");
   } else {
@@ -113,6 +131,8 @@ void HttpStream::addForwardingHeaders() {
 
 void HttpStream::decodeHeaders(HeaderMap&& headers, bool end_stream) {
   request_headers_ = std::move(headers);
+  grpc_ = grpc::isGrpcRequest(request_headers_);
+  if (grpc_) armGrpcDeadline();
   addForwardingHeaders();
   if (expect_continue_) request_headers_.remove("expect");
   filters_.requestHeaders(end_stream);
@@ -365,8 +385,21 @@ int HttpStream::sendLocalReply(uint32_t status, std::string_view body, const wef
     response_headers_.add(std::string_view(headers[i].name.ptr, headers[i].name.len),
                           std::string_view(headers[i].value.ptr, headers[i].value.len));
   }
-  response_headers_.set("content-length", std::to_string(body.size()));
-  if (!response_headers_.has("content-type")) response_headers_.add("content-type", "text/plain");
+  if (grpc_) {
+    // A gRPC client needs a trailers-only response: the reason goes in grpc-message.
+    std::string_view message = body.substr(0, body.find_last_not_of('\n') + 1);
+    uint32_t code = details == kGrpcDeadline ? grpc::kDeadlineExceeded : grpc::statusForHttp(status);
+    if (!response_headers_.has("grpc-status")) {
+      grpc::makeTrailersOnlyReply(response_headers_, code, message);
+    } else {
+      response_headers_.set(":status", "200");
+      if (!response_headers_.has("content-type")) response_headers_.add("content-type", "application/grpc");
+    }
+    body = {};
+  } else {
+    response_headers_.set("content-length", std::to_string(body.size()));
+    if (!response_headers_.has("content-type")) response_headers_.add("content-type", "text/plain");
+  }
   response_headers_exist_ = true;
   sendResponseHeaders(body.empty());
   if (!body.empty()) {

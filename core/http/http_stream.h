@@ -98,6 +98,10 @@ class HttpStream : public RequestDecoder,
   void writeAccessLog();
   void releaseUpstream();
   void onRequestTimeout();
+  // A gRPC request's grpc-timeout, when shorter than the listener's request timeout, becomes the
+  // stream's deadline: past it the client gets DEADLINE_EXCEEDED.
+  void armGrpcDeadline();
+  static constexpr std::string_view kGrpcDeadline = "grpc_deadline_exceeded";
   int64_t elapsedMicros() const;
 
   ConnectionManager& connection_;
@@ -119,6 +123,8 @@ class HttpStream : public RequestDecoder,
   bool local_reply_ = false;
   bool completed_ = false;
   bool waiting_upstream_drain_ = false;
+  bool grpc_ = false;           // content-type application/grpc: local replies are gRPC errors
+  bool grpc_deadline_ = false;  // the request timer counts the grpc-timeout
 
   std::string cluster_;
   std::string route_;

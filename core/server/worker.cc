@@ -47,11 +47,16 @@ void Worker::drain() {
   loop_.post([this] {
     draining_ = true;
     listeners_.clear();
-    std::vector<http::ConnectionManager*> open;
-    for (auto& c : connections_) open.push_back(c.get());
-    for (auto* c : open) c->drain();
+    forEachConnection(&http::ConnectionManager::drain);
     for (auto& [name, pool] : pools_) pool->drain();
   });
+}
+
+void Worker::forEachConnection(void (http::ConnectionManager::*method)()) {
+  // A call may close its connection (and take it off the list): walk a copy.
+  std::vector<http::ConnectionManager*> open;
+  for (auto& c : connections_) open.push_back(c.get());
+  for (auto* c : open) (c->*method)();
 }
 
 void Worker::stop() {
@@ -87,8 +92,10 @@ void Worker::apply(SnapshotPtr snapshot, ListenerSockets sockets) {
   }
   for (auto& [name, pool] : pools_) retired_pools_.push_back(std::move(pool));
   pools_ = std::move(pools);
+  bool replaced = snapshot_ != nullptr;
   if (snapshot_) retired_snapshots_.push_back(std::move(snapshot_));
   snapshot_ = std::move(snapshot);
+  if (replaced) forEachConnection(&http::ConnectionManager::onConfigReplaced);
   sweepRetiredPools();
   sweepRetiredSnapshots();
 }

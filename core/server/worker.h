@@ -63,6 +63,7 @@ class Worker : public http::WorkerContext {
   void accept(const std::string& listener, evutil_socket_t fd, const network::Address& peer);
   void acceptTcp(const ListenerSnapshot& listener, evutil_socket_t fd);
   void sweepRetiredPools();
+  void forEachConnection(void (http::ConnectionManager::*method)());
   // Lets go of replaced snapshots nothing on this worker uses any more.
   void sweepRetiredSnapshots();
   void stopFilters(const ConfigSnapshot& snapshot);
