@@ -11,7 +11,7 @@
 //   any path      200 "hello from NAME\n"
 //   /headers      the request's fields as "name: value\n" lines (Host shown as "host")
 //   /echo         the request body streamed back; Content-Length in → Content-Length out,
-//                 chunked in → chunked out
+//                 chunked in → chunked out, with the request's trailers as response trailers
 //   /bytes/N      N bytes (N <= 2^40), byte i is 'a' + i % 26, produced as the client reads
 //   /sink         reads and discards the body, answers "<bytes received>\n"
 //   /delay/MS     answers "hello from NAME\n" after MS milliseconds
@@ -443,7 +443,12 @@ class Connection {
       pending_ = Pending::kNone;
     }
     if (body_done_ && pending_ == Pending::kEcho) {
-      if (echo_chunked_ && !head_request_) evbuffer_add(output(), "0\r\n\r\n", 5);
+      if (echo_chunked_ && !head_request_) {
+        std::string last = "0\r\n";
+        for (const auto& trailer : trailers_) last += trailer.name + ": " + trailer.value + "\r\n";
+        last += "\r\n";
+        evbuffer_add(output(), last.data(), last.size());
+      }
       pending_ = Pending::kNone;
     }
     if (!body_done_ || pending_ != Pending::kNone) return false;
