@@ -320,8 +320,9 @@ std::string httpBootstrapYaml(const HttpBootstrap& spec) {
       << "            cluster: backend\n"
       << "clusters:\n"
       << "  - name: backend\n"
-      << "    connect_timeout: 1s\n"
-      << "    endpoints: [ { address: 127.0.0.1, port: " << spec.upstream_port << " } ]\n"
+      << "    connect_timeout: 1s\n";
+  if (!spec.backend_protocol.empty()) out << "    protocol: " << spec.backend_protocol << "\n";
+  out << "    endpoints: [ { address: 127.0.0.1, port: " << spec.upstream_port << " } ]\n"
       << spec.extra_clusters;
   return out.str();
 }

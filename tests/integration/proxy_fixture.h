@@ -148,6 +148,7 @@ struct HttpBootstrap {
   std::string extra_routes;         // route entries (YAML block lines) placed before the catch-all
   std::string extra_virtual_hosts;  // virtual_hosts entries placed before the "*" one
   std::string extra_clusters;       // cluster entries appended after "backend"
+  std::string backend_protocol;     // "http2": the backend cluster speaks h2c; empty: HTTP/1.1
   std::string top_level_yaml;       // extra top-level blocks, e.g. an access_log section
 };
 std::string httpBootstrapYaml(const HttpBootstrap& spec);
