@@ -12,76 +12,12 @@
 #include <string_view>
 #include <vector>
 
-#include "tests/integration/proxy_fixture.h"
-#include "tests/support/grpc/client_report.h"
+#include "tests/integration/grpc_programs.h"
 
 namespace weft::grpctest {
 namespace {
 
-using itest::ChildProcess;
-using std::chrono::milliseconds;
-
 constexpr int64_t kMiB = 1 << 20;
-constexpr std::string_view kListening = "listening on ";
-
-// A running weft-grpc-test-server on a port it picked; stopped (SIGTERM) on destruction.
-class GrpcServer {
- public:
-  explicit GrpcServer(const std::string& name)
-      : process_({WEFT_GRPC_SERVER_BIN, "--port", "0", "--name", name}) {
-    auto line = process_.waitForLine(kListening, milliseconds(10000));
-    BOOST_REQUIRE_MESSAGE(line, "weft-grpc-test-server printed no address; stderr:\n"
-                                    << process_.stderrText());
-    target_ = line->substr(kListening.size());
-  }
-
-  const std::string& target() const { return target_; }  // "127.0.0.1:<port>"
-  ChildProcess& process() { return process_; }
-
- private:
-  ChildProcess process_;
-  std::string target_;
-};
-
-// How one run of weft-grpc-test-client ended.
-struct ClientRun {
-  int exit_status = -1;
-  ClientReport report;
-};
-
-ClientRun runClient(const std::string& target, const std::vector<std::string>& args) {
-  std::vector<std::string> argv{WEFT_GRPC_CLIENT_BIN, "--target", target};
-  argv.insert(argv.end(), args.begin(), args.end());
-  ChildProcess client(argv);
-  auto status = client.waitExit(milliseconds(60000));
-  BOOST_REQUIRE_MESSAGE(status, "weft-grpc-test-client did not finish");
-  client.waitForOutputEnd(milliseconds(5000));
-  auto report = lastClientReport(client.stdoutText());
-  BOOST_REQUIRE_MESSAGE(report, "no JSON line from weft-grpc-test-client; stdout:\n"
-                                    << client.stdoutText() << "stderr:\n"
-                                    << client.stderrText());
-  return {*status, *report};
-}
-
-int64_t number(const ClientReport& report, std::string_view key) {
-  auto value = report.number(key);
-  BOOST_REQUIRE_MESSAGE(value, "the report has no integer \"" << key << "\"");
-  return *value;
-}
-
-std::string text(const ClientReport& report, std::string_view key) {
-  auto value = report.text(key);
-  BOOST_REQUIRE_MESSAGE(value, "the report has no string \"" << key << "\"");
-  return *value;
-}
-
-// A call that ended OK with every reply as asked.
-void requireOk(const ClientRun& run) {
-  BOOST_TEST(number(run.report, "status") == 0);
-  BOOST_TEST(text(run.report, "message") == "");
-  BOOST_TEST(text(run.report, "verify_error") == "");
-  BOOST_TEST(run.exit_status == 0);
-}
 
 struct ServerFixture {
   GrpcServer server{"alpha"};
