@@ -193,6 +193,28 @@ BOOST_FIXTURE_TEST_CASE(h2_client_receives_response_trailers, H2Proxy) {
   BOOST_TEST((trailer != std::string::npos && trailer > data), result.out);
 }
 
+BOOST_AUTO_TEST_CASE(filters_see_http2_and_http1_requests_alike) {
+  Upstream upstream("alpha");
+  HttpBootstrap spec;
+  spec.upstream_port = upstream.port();
+  spec.filters = {{"describe", std::string(WEFT_TEST_PLUGIN_DIR) + "/describe_request.so", ""}};
+  Proxy proxy(httpBootstrapYaml(spec));
+  std::string authority = "127.0.0.1:" + std::to_string(proxy.port());
+
+  Run h2 = curlH2(proxy.port(), "/headers?q=1");
+  BOOST_REQUIRE_MESSAGE(h2.status == 0, h2.err);
+  BOOST_TEST(h2.out.find("x-weft-saw: GET http " + authority + " /headers?q=1 HTTP/2") !=
+                 std::string::npos,
+             h2.out);
+  BOOST_TEST(h2.out.find("x-weft-saw-status: 200") != std::string::npos, h2.out);
+
+  auto h1 = get(proxy.port(), "/headers?q=1");  // Host: localhost
+  BOOST_REQUIRE(h1);
+  BOOST_TEST(echoedHeader(*h1, "x-weft-saw").value_or("") ==
+             "GET http localhost /headers?q=1 HTTP/1.1");
+  BOOST_TEST(h1->header("x-weft-saw-status").value_or("") == "200");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace weft::itest
