@@ -2,8 +2,8 @@
 // A connection's codec owns the framing; everything above it — the connection manager, the filter
 // chain, the upstream stage — sees only streams made of headers, body data and trailers, with the
 // request line and status as the pseudo-headers :method, :path, :authority, :scheme and :status
-// whatever the protocol. Bodies move as evbuffer chains: a decoder/encoder call takes the data out of the
-// buffer it is given (evbuffer_add_buffer), so nothing is copied on the way through.
+// whatever the protocol. Bodies move as evbuffer chains: a decoder/encoder call takes the data out
+// of the buffer it is given (evbuffer_add_buffer), so nothing is copied on the way through.
 //
 // Threads: a codec and all its streams live on one worker; no call here is thread-safe.
 #pragma once

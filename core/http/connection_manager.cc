@@ -79,8 +79,7 @@ void ConnectionManager::onTimer() {
     dispatch();
     return;
   }
-  if (!header_timer_ && codec_ && codec_->idle() &&
-      evbuffer_get_length(connection_.input()) == 0) {
+  if (!header_timer_ && codec_ && codec_->idle() && evbuffer_get_length(connection_.input()) == 0) {
     listener_->stats->cx_idle_timeout.inc();
     codec_->drain();  // HTTP/2: GOAWAY first
     closeWhenFlushed();

@@ -151,7 +151,8 @@ void Http1ServerCodec::resetAllStreams() {
   state_ = State::kClosed;
   close_after_flush_ = true;
   stream_active_ = false;
-  if (RequestDecoder* decoder = std::exchange(decoder_, nullptr)) callbacks_.onStreamReset(*decoder);
+  if (RequestDecoder* decoder = std::exchange(decoder_, nullptr))
+    callbacks_.onStreamReset(*decoder);
 }
 
 void Http1ServerCodec::fail(http1::ParseError error) {

@@ -48,9 +48,7 @@ class Http1ServerCodec : public ServerCodec, public ResponseEncoder {
   void drain() override { keep_alive_allowed_ = false; }
   void sendErrorAndClose(int status, std::string_view body) override;
   void resetAllStreams() override;
-  bool awaitingResponse() const override {
-    return state_ == State::kRequestDone && stream_active_;
-  }
+  bool awaitingResponse() const override { return state_ == State::kRequestDone && stream_active_; }
 
   // ResponseEncoder
   void encode100Continue() override;

@@ -42,8 +42,7 @@ class Http2ClientCodec::ClientStream : public Http2Session::Stream, public Reque
   Http2ClientCodec& codec_;
 };
 
-Http2ClientCodec::Http2ClientCodec(network::Connection& connection,
-                                   Http2ClientCallbacks& callbacks,
+Http2ClientCodec::Http2ClientCodec(network::Connection& connection, Http2ClientCallbacks& callbacks,
                                    event::DeferredDeleter& deleter, const Http2Options& options,
                                    Http2Stats& stats, size_t output_limit)
     : Http2Session(connection, deleter, options, output_limit),

@@ -16,8 +16,8 @@ struct Http2Options {
   // peer reset this many streams before their response ended, and those are at least half of the
   // streams it opened.
   uint32_t max_premature_resets = 100;
-  uint32_t keepalive_interval_ms = 0;      // PING after this long without a frame; 0: off
-  uint32_t keepalive_timeout_ms = 20000;   // close when the PING is not answered in time
+  uint32_t keepalive_interval_ms = 0;     // PING after this long without a frame; 0: off
+  uint32_t keepalive_timeout_ms = 20000;  // close when the PING is not answered in time
 };
 
 }  // namespace weft::http

@@ -37,14 +37,15 @@ namespace {
 Http2ServerCodec* self(void* p) { return static_cast<Http2ServerCodec*>(p); }
 }  // namespace
 
-Http2ServerCodec::Http2ServerCodec(network::Connection& connection,
-                                   ServerCodecCallbacks& callbacks, event_base* base,
-                                   event::DeferredDeleter& deleter, const Http2Options& options,
-                                   Http2Stats& stats, size_t output_limit)
+Http2ServerCodec::Http2ServerCodec(network::Connection& connection, ServerCodecCallbacks& callbacks,
+                                   event_base* base, event::DeferredDeleter& deleter,
+                                   const Http2Options& options, Http2Stats& stats,
+                                   size_t output_limit)
     : Http2Session(connection, deleter, options, output_limit),
       callbacks_(callbacks),
       stats_(stats),
-      keepalive_(base, [](void* p) { self(p)->onKeepaliveTimer(); }, this) {
+      keepalive_(
+          base, [](void* p) { self(p)->onKeepaliveTimer(); }, this) {
   start(/*server=*/true);
   if (options.keepalive_interval_ms) keepalive_.arm(options.keepalive_interval_ms);
 }

@@ -56,15 +56,12 @@ void Http2Session::start(bool server) {
   nghttp2_session_callbacks_new(&callbacks);
   nghttp2_session_callbacks_set_send_callback(callbacks, &Http2Session::onSend);
   nghttp2_session_callbacks_set_send_data_callback(callbacks, &Http2Session::onSendData);
-  nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks,
-                                                          &Http2Session::onBeginHeaders);
+  nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks, &Http2Session::onBeginHeaders);
   nghttp2_session_callbacks_set_on_header_callback(callbacks, &Http2Session::onHeader);
-  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks,
-                                                            &Http2Session::onDataChunk);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks, &Http2Session::onDataChunk);
   nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, &Http2Session::onFrameReceived);
   nghttp2_session_callbacks_set_on_frame_send_callback(callbacks, &Http2Session::onFrameSent);
-  nghttp2_session_callbacks_set_on_stream_close_callback(callbacks,
-                                                         &Http2Session::onStreamClosed);
+  nghttp2_session_callbacks_set_on_stream_close_callback(callbacks, &Http2Session::onStreamClosed);
   nghttp2_option* option = nullptr;
   nghttp2_option_new(&option);
   nghttp2_option_set_no_auto_window_update(option, 1);  // windows follow backpressure
@@ -86,8 +83,9 @@ void Http2Session::start(bool server) {
     settings.push_back({NGHTTP2_SETTINGS_ENABLE_PUSH, 0});
   }
   nghttp2_submit_settings(session_, NGHTTP2_FLAG_NONE, settings.data(), settings.size());
-  nghttp2_session_set_local_window_size(session_, NGHTTP2_FLAG_NONE, 0,
-                                        static_cast<int32_t>(options_.initial_connection_window_size));
+  nghttp2_session_set_local_window_size(
+      session_, NGHTTP2_FLAG_NONE, 0,
+      static_cast<int32_t>(options_.initial_connection_window_size));
 }
 
 // ---- driving the session ----------------------------------------------------------------------
@@ -133,8 +131,8 @@ bool Http2Session::alive() const {
 }
 
 void Http2Session::goAway(uint32_t error_code) {
-  nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE, nghttp2_session_get_last_proc_stream_id(session_),
-                        error_code, nullptr, 0);
+  nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE,
+                        nghttp2_session_get_last_proc_stream_id(session_), error_code, nullptr, 0);
   goaway_sent_ = true;
   flush();
 }

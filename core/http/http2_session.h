@@ -97,8 +97,8 @@ class Http2Session {
 
   // Sending on a stream. `headers` are converted to HTTP/2 fields (hop-by-hop ones dropped).
   // submitRequest opens a new stream (client) and takes `stream` over; it returns nullptr and
-  // leaves `stream` with the caller if nghttp2 refused it (e.g. after GOAWAY). submitResponse answers a stream the peer opened; a 1xx
-  // status goes out as an informational block.
+  // leaves `stream` with the caller if nghttp2 refused it (e.g. after GOAWAY). submitResponse
+  // answers a stream the peer opened; a 1xx status goes out as an informational block.
   Stream* submitRequest(std::unique_ptr<Stream>& stream, const HeaderMap& headers, bool end_stream);
   void submitResponse(Stream& stream, const HeaderMap& headers, bool end_stream);
   void sendData(Stream& stream, evbuffer* data, bool end_stream);

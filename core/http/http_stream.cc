@@ -70,8 +70,8 @@ void HttpStream::armGrpcDeadline() {
   grpc_deadline_ = true;
   if (!request_timer_) {
     request_timer_ = std::make_unique<event::Timer>(
-        connection_.worker().base(),
-        &event::callMember<&HttpStream::onRequestTimeout, HttpStream>, this);
+        connection_.worker().base(), &event::callMember<&HttpStream::onRequestTimeout, HttpStream>,
+        this);
   }
   request_timer_->arm(*ms);
 }
@@ -388,12 +388,14 @@ int HttpStream::sendLocalReply(uint32_t status, std::string_view body, const wef
   if (grpc_) {
     // A gRPC client needs a trailers-only response: the reason goes in grpc-message.
     std::string_view message = body.substr(0, body.find_last_not_of('\n') + 1);
-    uint32_t code = details == kGrpcDeadline ? grpc::kDeadlineExceeded : grpc::statusForHttp(status);
+    uint32_t code =
+        details == kGrpcDeadline ? grpc::kDeadlineExceeded : grpc::statusForHttp(status);
     if (!response_headers_.has("grpc-status")) {
       grpc::makeTrailersOnlyReply(response_headers_, code, message);
     } else {
       response_headers_.set(":status", "200");
-      if (!response_headers_.has("content-type")) response_headers_.add("content-type", "application/grpc");
+      if (!response_headers_.has("content-type"))
+        response_headers_.add("content-type", "application/grpc");
     }
     body = {};
   } else {

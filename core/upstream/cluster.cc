@@ -47,7 +47,8 @@ Result<std::shared_ptr<const ClusterInfo>> ClusterInfo::create(const config::Clu
     info->endpoint_names.push_back(address->toString());
   }
   info->stats = std::make_unique<ClusterStats>(store, config.name);
-  info->http2_stats = std::make_unique<http::Http2Stats>(store, stats::Tags{{"cluster", config.name}});
+  info->http2_stats =
+      std::make_unique<http::Http2Stats>(store, stats::Tags{{"cluster", config.name}});
   return std::shared_ptr<const ClusterInfo>(std::move(info));
 }
 
@@ -61,8 +62,7 @@ bool ClusterInfo::sameShape(const ClusterInfo& other) const {
   return a.connect_timeout_ms == b.connect_timeout_ms && a.max_connections == b.max_connections &&
          a.max_pending_requests == b.max_pending_requests &&
          a.idle_timeout_ms == b.idle_timeout_ms &&
-         a.max_requests_per_connection == b.max_requests_per_connection &&
-         a.protocol == b.protocol;
+         a.max_requests_per_connection == b.max_requests_per_connection && a.protocol == b.protocol;
 }
 
 }  // namespace weft::upstream

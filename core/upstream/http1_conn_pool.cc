@@ -11,8 +11,8 @@ Http1UpstreamConnection::Http1UpstreamConnection(Http1ConnPool& pool, size_t end
       connection_(pool.base_, pool.cluster().endpoints[endpoint], *this,
                   {pool.high_watermark_, pool.high_watermark_ / 2}, connect_ok_),
       codec_(connection_, *this, pool.cluster().response_limits),
-      timer_(pool.base_, &event::callMember<&Http1UpstreamConnection::onTimer, Http1UpstreamConnection>,
-             this) {
+      timer_(pool.base_,
+             &event::callMember<&Http1UpstreamConnection::onTimer, Http1UpstreamConnection>, this) {
   pool_.cluster_->stats->cx_total.inc();
   pool_.cluster_->stats->cx_active.add(1);
   timer_.arm(pool_.cluster().config.connect_timeout_ms);
@@ -109,8 +109,8 @@ void Http1UpstreamConnection::onRemoteClose() {
   close();
 }
 
-Http1ConnPool::Http1ConnPool(event_base* base, event::DeferredDeleter& deleter, ClusterInfoPtr cluster,
-                   size_t high_watermark)
+Http1ConnPool::Http1ConnPool(event_base* base, event::DeferredDeleter& deleter,
+                             ClusterInfoPtr cluster, size_t high_watermark)
     : ConnPool(std::move(cluster)),
       base_(base),
       deleter_(deleter),
@@ -149,6 +149,7 @@ void Http1ConnPool::newStream(PoolClient& client) {
   auto connection = std::make_unique<Http1UpstreamConnection>(*this, endpoint);
   Http1UpstreamConnection* raw = connection.get();
   connections_.push_back(std::move(connection));
+  raw->position_ = std::prev(connections_.end());
   if (!raw->connecting()) onConnectFailure(*raw, PoolClient::Failure::kConnectFailure);
 }
 
@@ -198,14 +199,12 @@ void Http1ConnPool::onConnectionFree(Http1UpstreamConnection& connection) {
 }
 
 void Http1ConnPool::onConnectionClosed(Http1UpstreamConnection& connection) {
-  auto it = std::find_if(connections_.begin(), connections_.end(),
-                         [&](const auto& c) { return c.get() == &connection; });
-  if (it == connections_.end()) return;
-  deleter_.add(std::move(*it));
-  connections_.erase(it);
+  deleter_.add(std::move(*connection.position_));
+  connections_.erase(connection.position_);
 }
 
-void Http1ConnPool::onConnectFailure(Http1UpstreamConnection& connection, PoolClient::Failure failure) {
+void Http1ConnPool::onConnectFailure(Http1UpstreamConnection& connection,
+                                     PoolClient::Failure failure) {
   cluster_->stats->cx_connect_fail.inc();
   connection.close();
   size_t connecting = 0;

@@ -72,6 +72,7 @@ class Http1UpstreamConnection : public http::RequestEncoder,
   PoolClient* client_ = nullptr;
   event::Timer timer_;  // connect timeout, then idle timeout
   uint32_t requests_ = 0;
+  std::list<std::unique_ptr<Http1UpstreamConnection>>::iterator position_;  // in the pool's list
 };
 
 class Http1ConnPool : public ConnPool {

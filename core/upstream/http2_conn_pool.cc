@@ -107,7 +107,10 @@ void Http2UpstreamConnection::onRemoteClose() {
 
 Http2ConnPool::Http2ConnPool(event_base* base, event::DeferredDeleter& deleter,
                              ClusterInfoPtr cluster, size_t high_watermark)
-    : ConnPool(std::move(cluster)), base_(base), deleter_(deleter), high_watermark_(high_watermark) {}
+    : ConnPool(std::move(cluster)),
+      base_(base),
+      deleter_(deleter),
+      high_watermark_(high_watermark) {}
 
 Http2ConnPool::~Http2ConnPool() {
   draining_ = true;

@@ -50,7 +50,7 @@ class Http2UpstreamConnection : public http::Http2ClientCallbacks,
   Http2ConnPool& pool_;
   size_t endpoint_;
   bool connect_ok_ = false;
-  network::Connection connection_;  // starts connecting on construction
+  network::Connection connection_;               // starts connecting on construction
   std::optional<http::Http2ClientCodec> codec_;  // made once connected
   event::Timer timer_;
   uint32_t streams_total_ = 0;

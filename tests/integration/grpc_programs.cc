@@ -55,5 +55,4 @@ void requireOk(const ClientRun& run) {
   BOOST_TEST(run.exit_status == 0);
 }
 
-
 }  // namespace weft::grpctest

@@ -5,8 +5,8 @@
 // the request's grpc-timeout expires.
 #include <boost/test/unit_test.hpp>
 #include <chrono>
-#include <vector>
 #include <string>
+#include <vector>
 
 #include "tests/integration/grpc_programs.h"
 
@@ -56,8 +56,14 @@ struct GrpcThroughProxy {
 // A gRPC-shaped request written by hand with curl (no message: only the proxy's handling of it
 // matters), for paths the gRPC test client cannot call; curl's output with the response head.
 std::string curlGrpc(uint16_t port, std::string_view path, std::vector<std::string> headers = {}) {
-  std::vector<std::string> argv = {"/usr/bin/curl", "-sS", "-i", "--http2-prior-knowledge",
-                                   "-H", "content-type: application/grpc", "-H", "te: trailers"};
+  std::vector<std::string> argv = {"/usr/bin/curl",
+                                   "-sS",
+                                   "-i",
+                                   "--http2-prior-knowledge",
+                                   "-H",
+                                   "content-type: application/grpc",
+                                   "-H",
+                                   "te: trailers"};
   for (auto& header : headers) {
     argv.push_back("-H");
     argv.push_back(std::move(header));
@@ -86,15 +92,15 @@ BOOST_AUTO_TEST_CASE(unary_call_keeps_metadata_status_and_trailers) {
 }
 
 BOOST_AUTO_TEST_CASE(client_streaming_carries_8_mib) {
-  ClientRun run = runClient(target(), {"--rpc", "client_stream", "--count", "128", "--size",
-                                       "65536"});
+  ClientRun run =
+      runClient(target(), {"--rpc", "client_stream", "--count", "128", "--size", "65536"});
   requireOk(run);
   BOOST_TEST(number(run.report, "received_bytes") == 8 * kMiB);
 }
 
 BOOST_AUTO_TEST_CASE(server_streaming_carries_8_mib) {
-  ClientRun run = runClient(target(), {"--rpc", "server_stream", "--reply-count", "128",
-                                       "--reply-size", "65536"});
+  ClientRun run = runClient(
+      target(), {"--rpc", "server_stream", "--reply-count", "128", "--reply-size", "65536"});
   requireOk(run);
   BOOST_TEST(number(run.report, "replies") == 128);
   BOOST_TEST(number(run.report, "reply_bytes") == 8 * kMiB);
@@ -116,16 +122,15 @@ BOOST_AUTO_TEST_CASE(server_error_status_and_message_reach_the_client) {
 }
 
 BOOST_AUTO_TEST_CASE(client_deadline_cancels_through_the_proxy) {
-  ClientRun run = runClient(
-      target(), {"--delay-ms", "2000", "--deadline-ms", "200", "--expect-code", "4"});
+  ClientRun run =
+      runClient(target(), {"--delay-ms", "2000", "--deadline-ms", "200", "--expect-code", "4"});
   BOOST_TEST(run.exit_status == 0);
   BOOST_TEST(number(run.report, "status") == 4);
   BOOST_TEST(number(run.report, "elapsed_us") < 1500000);
 }
 
 BOOST_AUTO_TEST_CASE(many_calls_multiplex_on_one_upstream_connection) {
-  ClientRun run =
-      runClient(target(), {"--repeat", "400", "--concurrency", "8", "--size", "256"});
+  ClientRun run = runClient(target(), {"--repeat", "400", "--concurrency", "8", "--size", "256"});
   BOOST_TEST(run.exit_status == 0);
   BOOST_TEST(number(run.report, "ok") == 400);
   BOOST_TEST(proxy.statSum("upstream_cx_total") <= 2u);  // one per worker at most

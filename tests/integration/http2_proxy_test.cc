@@ -101,9 +101,9 @@ BOOST_FIXTURE_TEST_CASE(h2_request_and_response_bodies_stream, H2Proxy) {
   TempDir dir;
   std::string body_path = patternFile(dir, 6 * 1024 * 1024 + 123);
   std::string out_path = dir.path() + "/out.bin";
-  Run result = run({"/usr/bin/curl", "-sS", "--http2-prior-knowledge", "--data-binary",
-                    "@" + body_path, "-o", out_path, "-w", "%{http_code} %{http_version}",
-                    url(port(), "/echo")});
+  Run result =
+      run({"/usr/bin/curl", "-sS", "--http2-prior-knowledge", "--data-binary", "@" + body_path,
+           "-o", out_path, "-w", "%{http_code} %{http_version}", url(port(), "/echo")});
   BOOST_REQUIRE_MESSAGE(result.status == 0, result.err);
   BOOST_TEST(result.out == "200 2");
   BOOST_TEST((readFile(out_path) == readFile(body_path)));
@@ -139,8 +139,8 @@ BOOST_FIXTURE_TEST_CASE(bodies_cross_http2_upstreams_both_ways, H2Chain) {
   TempDir dir;
   std::string body_path = patternFile(dir, 3 * 1024 * 1024);
   std::string out_path = dir.path() + "/out.bin";
-  Run h2 = run({"/usr/bin/curl", "-sS", "--http2-prior-knowledge", "--data-binary",
-                "@" + body_path, "-o", out_path, "-w", "%{http_code}", url(port(), "/echo")});
+  Run h2 = run({"/usr/bin/curl", "-sS", "--http2-prior-knowledge", "--data-binary", "@" + body_path,
+                "-o", out_path, "-w", "%{http_code}", url(port(), "/echo")});
   BOOST_REQUIRE_MESSAGE(h2.status == 0, h2.err);
   BOOST_TEST(h2.out == "200");
   BOOST_TEST((readFile(out_path) == readFile(body_path)));
@@ -184,8 +184,7 @@ BOOST_FIXTURE_TEST_CASE(h2_client_receives_response_trailers, H2Proxy) {
   Run result = run({"/usr/bin/nghttp", "-v", "--no-content-length", "--trailer=x-sum: 42", "-d",
                     body_path, url(port(), "/echo")});
   BOOST_REQUIRE_MESSAGE(result.status == 0, result.err + result.out);
-  BOOST_TEST(result.out.find("recv (stream_id=13) :status: 200") != std::string::npos,
-             result.out);
+  BOOST_TEST(result.out.find("recv (stream_id=13) :status: 200") != std::string::npos, result.out);
   // The trailer comes back in a HEADERS frame of its own, after the body.
   size_t data = result.out.find("recv DATA frame");
   size_t trailer = result.out.find("recv (stream_id=13) x-sum: 42");
