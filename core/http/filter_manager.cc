@@ -1,6 +1,7 @@
 // FilterManager: see filter_manager.h.
 #include "core/http/filter_manager.h"
 
+#include <algorithm>
 #include <string>
 
 #include "core/common/logging.h"
@@ -292,6 +293,7 @@ void FilterManager::complete() {
   if (completed_) return;
   completed_ = true;
   timers_.clear();
+  callouts_.clear();
   for (auto& slot : slots_) {
     const weft_filter_module& m = slot.instance->module();
     if (m.on_stream_complete) m.on_stream_complete(slot.ctx, handle_);
@@ -332,6 +334,29 @@ int FilterManager::timerCancel(int64_t token) {
     }
   }
   return WEFT_ERR_NOT_FOUND;
+}
+
+int64_t FilterManager::calloutToken() {
+  if (completed_) return WEFT_ERR_WRONG_PHASE;
+  int64_t token = next_token_++;
+  callouts_.emplace_back(token, current_slot_);
+  return token;
+}
+
+void FilterManager::calloutForget(int64_t token) {
+  std::erase_if(callouts_, [token](const auto& c) { return c.first == token; });
+}
+
+void FilterManager::calloutDone(int64_t token, const weft_http_call_result& result) {
+  auto it = std::find_if(callouts_.begin(), callouts_.end(),
+                         [token](const auto& c) { return c.first == token; });
+  if (it == callouts_.end()) return;
+  size_t slot = it->second;
+  callouts_.erase(it);
+  const weft_filter_module& m = slots_[slot].instance->module();
+  if (!WEFT_HOST_HAS(&m, on_http_call_done) || m.on_http_call_done == nullptr) return;
+  current_slot_ = slot;
+  m.on_http_call_done(slots_[slot].ctx, handle_, token, &result);
 }
 
 }  // namespace weft::http

@@ -79,6 +79,12 @@ class FilterManager {
   int64_t timerStart(uint64_t delay_ms);
   int timerCancel(int64_t token);
 
+  // HTTP calls (http_call): a new token owned by the filter whose hook is running now; when the
+  // call ends, calloutDone runs that filter's on_http_call_done. Tokens die with the stream.
+  int64_t calloutToken();
+  void calloutDone(int64_t token, const weft_http_call_result& result);
+  void calloutForget(int64_t token);
+
  private:
   struct Direction {
     bool request = true;
@@ -134,6 +140,7 @@ class FilterManager {
   bool completed_ = false;
   size_t current_slot_ = 0;  // the filter whose hook runs now (for timer ownership)
   std::list<PendingTimer> timers_;
+  std::vector<std::pair<int64_t, size_t>> callouts_;  // token, slot of the filter that called
   int64_t next_token_ = 1;
 };
 

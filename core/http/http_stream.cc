@@ -174,6 +174,14 @@ void HttpStream::requestHeadersDone(bool end_stream) {
   upstream_start_ = std::chrono::steady_clock::now();
   upstream_ = std::make_unique<upstream::UpstreamRequest>(
       *pool, *this, request_headers_, listener_.config.limits.buffer_high_watermark);
+  if (upstream_timeout_ms_ > 0) {
+    if (!upstream_timer_) {
+      upstream_timer_ = std::make_unique<event::Timer>(
+          connection_.worker().base(),
+          &event::callMember<&HttpStream::onUpstreamTimeout, HttpStream>, this);
+    }
+    upstream_timer_->arm(upstream_timeout_ms_);
+  }
   upstream_->start(end_stream);
 }
 
@@ -207,6 +215,7 @@ void HttpStream::upstreamWritable() {
 // ---- response path --------------------------------------------------------------------------
 
 void HttpStream::upstreamHeaders(HeaderMap&& headers, bool end_stream) {
+  if (upstream_timer_) upstream_timer_->cancel();
   upstream_service_time_us_ = std::chrono::duration_cast<std::chrono::microseconds>(
                                   std::chrono::steady_clock::now() - upstream_start_)
                                   .count();
@@ -305,10 +314,18 @@ void HttpStream::complete() {
   if (completed_) return;
   completed_ = true;
   if (request_timer_) request_timer_->cancel();
+  if (upstream_timer_) upstream_timer_->cancel();
+  while (!calls_.empty()) retireCall(calls_.begin());
   listener_.stats->byClass(response_code_).inc();
   filters_.complete();
   if (snapshot_.access_log) writeAccessLog();
   releaseUpstream();
+}
+
+void HttpStream::onUpstreamTimeout() {
+  if (response_started_ || local_reply_) return;
+  addFlag("UT");
+  sendLocalReply(504, "upstream request timeout\n", nullptr, 0, "upstream_response_timeout");
 }
 
 void HttpStream::releaseUpstream() {
@@ -466,7 +483,9 @@ bool HttpStream::infoString(weft_info_str key, std::string_view& out) {
       }
       return false;
     case WEFT_INFO_PEER_IDENTITY:
-      return false;  // plaintext listeners have no peer identity
+    case WEFT_INFO_PEER_SUBJECT:
+    case WEFT_INFO_REQUESTED_SERVER_NAME:
+      return false;  // plaintext connections have no TLS peer
     case WEFT_INFO_LISTENER_NAME:
       out = listener_.config.name;
       return true;
@@ -529,5 +548,86 @@ bool HttpStream::metadataGet(std::string_view key, std::string_view& value) {
 }
 
 weft_worker_host* HttpStream::worker() { return connection_.worker().hostWorker(); }
+
+// ---- HostStream 1.2: response flags, HTTP calls, the upstream timeout
+// -----------------------------
+
+int HttpStream::addResponseFlag(std::string_view flag) {
+  if (completed_) return WEFT_ERR_WRONG_PHASE;
+  addFlag(flag);
+  return WEFT_OK;
+}
+
+int HttpStream::setUpstreamTimeout(uint64_t timeout_ms) {
+  if (request_started_upstream_) return WEFT_ERR_WRONG_PHASE;
+  upstream_timeout_ms_ = timeout_ms;
+  return WEFT_OK;
+}
+
+int64_t HttpStream::httpCall(std::string_view cluster, const weft_header* headers,
+                             size_t header_count, std::string_view body, uint64_t timeout_ms,
+                             uint64_t max_response_bytes) {
+  if (completed_) return WEFT_ERR_WRONG_PHASE;
+  upstream::ConnPool* pool = connection_.worker().pool(snapshot_, cluster);
+  if (!pool) return WEFT_ERR_NOT_FOUND;
+  HeaderMap request;
+  for (size_t i = 0; i < header_count; ++i) {
+    request.add(std::string_view(headers[i].name.ptr, headers[i].name.len),
+                std::string_view(headers[i].value.ptr, headers[i].value.len));
+  }
+  if (!request.has(":method") || !request.has(":path")) return WEFT_ERR_INVALID_ARGUMENT;
+  if (!request.has(":authority")) request.add(":authority", cluster);
+  if (!request.has(":scheme")) request.add(":scheme", "http");
+  request.remove("content-length");
+  if (!body.empty()) request.add("content-length", std::to_string(body.size()));
+  int64_t token = filters_.calloutToken();
+  if (token < 0) return token;
+  constexpr uint64_t kDefaultMaxResponse = 1 << 20;
+  calls_.push_back(std::make_unique<AsyncHttpCall>(
+      token, *pool, connection_.worker().base(), std::move(request), std::string(body), timeout_ms,
+      max_response_bytes ? max_response_bytes : kDefaultMaxResponse, *this));
+  calls_.back()->start();
+  return token;
+}
+
+int HttpStream::httpCallCancel(int64_t token) {
+  for (auto it = calls_.begin(); it != calls_.end(); ++it) {
+    if ((*it)->token() != token) continue;
+    filters_.calloutForget(token);
+    retireCall(it);
+    return WEFT_OK;
+  }
+  return WEFT_ERR_NOT_FOUND;
+}
+
+void HttpStream::retireCall(std::list<std::unique_ptr<AsyncHttpCall>>::iterator call) {
+  connection_.worker().deleter().add(std::move(*call));
+  calls_.erase(call);
+}
+
+void HttpStream::onHttpCallDone(AsyncHttpCall& call, const HttpCallResult& result) {
+  std::vector<weft_header> fields;
+  if (result.headers) {
+    fields.reserve(result.headers->size());
+    for (const auto& entry : *result.headers) {
+      fields.push_back(
+          {{entry.name.data(), entry.name.size()}, {entry.value.data(), entry.value.size()}});
+    }
+  }
+  weft_http_call_result out{result.status,
+                            {result.failure.data(), result.failure.size()},
+                            fields.data(),
+                            fields.size(),
+                            {result.body.data(), result.body.size()}};
+  int64_t token = call.token();
+  for (auto it = calls_.begin(); it != calls_.end(); ++it) {
+    if (it->get() == &call) {
+      // Freed once this event is over: `result` (owned by the call) stays valid for the hook.
+      retireCall(it);
+      break;
+    }
+  }
+  filters_.calloutDone(token, out);
+}
 
 }  // namespace weft::http

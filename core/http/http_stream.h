@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/http/async_http_call.h"
 #include "core/http/codec.h"
 #include "core/http/filter_manager.h"
 #include "core/server/snapshot.h"
@@ -29,6 +30,7 @@ class HttpStream : public RequestDecoder,
                    public plugins::HostStream,
                    public FilterManagerCallbacks,
                    public upstream::UpstreamRequestCallbacks,
+                   public AsyncHttpCallCallbacks,
                    public event::Deletable {
  public:
   HttpStream(ConnectionManager& connection, ResponseEncoder& encoder,
@@ -90,6 +92,15 @@ class HttpStream : public RequestDecoder,
   int metadataSet(std::string_view key, std::string_view value) override;
   bool metadataGet(std::string_view key, std::string_view& value) override;
   weft_worker_host* worker() override;
+  int addResponseFlag(std::string_view flag) override;
+  int64_t httpCall(std::string_view cluster, const weft_header* headers, size_t header_count,
+                   std::string_view body, uint64_t timeout_ms,
+                   uint64_t max_response_bytes) override;
+  int httpCallCancel(int64_t token) override;
+  int setUpstreamTimeout(uint64_t timeout_ms) override;
+
+  // AsyncHttpCallCallbacks
+  void onHttpCallDone(AsyncHttpCall& call, const HttpCallResult& result) override;
 
  private:
   void addForwardingHeaders();
@@ -98,6 +109,9 @@ class HttpStream : public RequestDecoder,
   void writeAccessLog();
   void releaseUpstream();
   void onRequestTimeout();
+  void onUpstreamTimeout();
+  // Drops an HTTP call (it is freed once the current event is over).
+  void retireCall(std::list<std::unique_ptr<AsyncHttpCall>>::iterator call);
   // A gRPC request's grpc-timeout, when shorter than the listener's request timeout, becomes the
   // stream's deadline: past it the client gets DEADLINE_EXCEEDED.
   void armGrpcDeadline();
@@ -140,7 +154,10 @@ class HttpStream : public RequestDecoder,
   int64_t upstream_service_time_us_ = -1;
   std::chrono::steady_clock::time_point upstream_start_;
   std::unique_ptr<upstream::UpstreamRequest> upstream_;
-  std::unique_ptr<event::Timer> request_timer_;  // only when the listener sets request_timeout
+  std::unique_ptr<event::Timer> request_timer_;      // only when the listener sets request_timeout
+  uint64_t upstream_timeout_ms_ = 0;                 // the route's timeout (set_upstream_timeout)
+  std::unique_ptr<event::Timer> upstream_timer_;     // runs while the response headers are awaited
+  std::list<std::unique_ptr<AsyncHttpCall>> calls_;  // HTTP calls filters have in flight
   // Last: module stream contexts are created once every field above exists.
   FilterManager filters_;
 };

@@ -102,7 +102,7 @@ int Server::run() {
   addServerEndpoints(*admin_, *this);
 
   for (uint32_t w = 0; w < worker_count_; ++w) {
-    workers_.push_back(std::make_unique<Worker>(w, stats_, loop_));
+    workers_.push_back(std::make_unique<Worker>(w, worker_count_, stats_, loop_));
     workers_.back()->start(current_, std::move((*sockets)[w]));
   }
   installSignals();

@@ -12,12 +12,13 @@ namespace {
 constexpr size_t kUpstreamHighWatermark = 1 << 20;
 }  // namespace
 
-Worker::Worker(uint32_t index, stats::Store& stats, event::EventLoop& main)
+Worker::Worker(uint32_t index, uint32_t count, stats::Store& stats, event::EventLoop& main)
     : deleter_(std::make_unique<event::DeferredDeleter>(loop_.base())),
       stats_(stats),
       main_(main),
       random_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {
   host_worker_.index = index;
+  host_worker_.count = count;
 }
 
 Worker::~Worker() { stop(); }

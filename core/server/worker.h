@@ -30,7 +30,7 @@ class Worker : public http::WorkerContext {
  public:
   // `main` is the main thread's loop: replaced snapshots are released there, so module configs
   // are destroyed on the main thread as the ABI promises.
-  Worker(uint32_t index, stats::Store& stats, event::EventLoop& main);
+  Worker(uint32_t index, uint32_t count, stats::Store& stats, event::EventLoop& main);
   ~Worker() override;
 
   // Starts the thread on `snapshot` with `sockets` (one per listener).

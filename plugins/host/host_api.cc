@@ -384,7 +384,7 @@ bool clusterExists(weft_stream_host* stream, weft_str cluster) {
 }
 
 bool streamInfoStr(weft_stream_host* stream, weft_info_str key, weft_str* out) {
-  if (stream == nullptr || out == nullptr || !enumAtMost(key, WEFT_INFO_RESPONSE_FLAGS)) {
+  if (stream == nullptr || out == nullptr || !enumAtMost(key, WEFT_INFO_REQUESTED_SERVER_NAME)) {
     return false;
   }
   std::string_view value;
@@ -421,6 +421,48 @@ weft_worker_host* streamWorker(weft_stream_host* stream) {
 
 uint32_t workerIndex(weft_worker_host* worker) {
   return worker != nullptr ? HostWorker::from(worker)->index : 0;
+}
+
+uint32_t workerCount(weft_worker_host* worker) {
+  return worker != nullptr ? HostWorker::from(worker)->count : 0;
+}
+
+// ---- 1.2: response flags, HTTP calls, the upstream timeout -------------------------------------
+
+int streamAddResponseFlag(weft_stream_host* stream, weft_str flag) {
+  if (stream == nullptr || !validStr(flag) || flag.len == 0 || flag.len > 8) {
+    return WEFT_ERR_INVALID_ARGUMENT;
+  }
+  for (size_t i = 0; i < flag.len; ++i) {
+    if (flag.ptr[i] < 'A' || flag.ptr[i] > 'Z') return WEFT_ERR_INVALID_ARGUMENT;
+  }
+  return HostStream::from(stream)->addResponseFlag(view(flag));
+}
+
+int64_t httpCall(weft_stream_host* stream, weft_str cluster, const weft_header* headers,
+                 size_t header_count, weft_str body, uint64_t timeout_ms,
+                 uint64_t max_response_bytes) {
+  if (stream == nullptr || !validStr(cluster) || cluster.len == 0 || !validStr(body) ||
+      (headers == nullptr && header_count > 0)) {
+    return WEFT_ERR_INVALID_ARGUMENT;
+  }
+  for (size_t i = 0; i < header_count; ++i) {
+    if (!validHeaderName(headers[i].name, true) || !validHeaderValue(headers[i].value)) {
+      return WEFT_ERR_INVALID_ARGUMENT;
+    }
+  }
+  return HostStream::from(stream)->httpCall(view(cluster), headers, header_count, view(body),
+                                            timeout_ms, max_response_bytes);
+}
+
+int httpCallCancel(weft_stream_host* stream, int64_t token) {
+  if (stream == nullptr || token <= 0) return WEFT_ERR_INVALID_ARGUMENT;
+  return HostStream::from(stream)->httpCallCancel(token);
+}
+
+int setUpstreamTimeout(weft_stream_host* stream, uint64_t timeout_ms) {
+  return stream != nullptr ? HostStream::from(stream)->setUpstreamTimeout(timeout_ms)
+                           : WEFT_ERR_INVALID_ARGUMENT;
 }
 
 constexpr weft_host_api kHostApi = {
@@ -462,6 +504,11 @@ constexpr weft_host_api kHostApi = {
     .stream_worker = streamWorker,
     .worker_index = workerIndex,
     .stream_reset = streamReset,
+    .stream_add_response_flag = streamAddResponseFlag,
+    .worker_count = workerCount,
+    .http_call = httpCall,
+    .http_call_cancel = httpCallCancel,
+    .set_upstream_timeout = setUpstreamTimeout,
 };
 
 }  // namespace

@@ -50,6 +50,18 @@ class HostStream {
 
   virtual weft_worker_host* worker() = 0;
 
+  // 1.2. Arguments are validated by host_api.cc (flag letters, header names and values). A
+  // stream that cannot do one of these (a test double) answers WEFT_ERR_UNSUPPORTED.
+  virtual int addResponseFlag(std::string_view /*flag*/) { return WEFT_ERR_UNSUPPORTED; }
+  // The filter that calls http_call is the one whose on_http_call_done hook runs.
+  virtual int64_t httpCall(std::string_view /*cluster*/, const weft_header* /*headers*/,
+                           size_t /*header_count*/, std::string_view /*body*/,
+                           uint64_t /*timeout_ms*/, uint64_t /*max_response_bytes*/) {
+    return WEFT_ERR_UNSUPPORTED;
+  }
+  virtual int httpCallCancel(int64_t /*token*/) { return WEFT_ERR_UNSUPPORTED; }
+  virtual int setUpstreamTimeout(uint64_t /*timeout_ms*/) { return WEFT_ERR_UNSUPPORTED; }
+
   weft_stream_host* handle() { return reinterpret_cast<weft_stream_host*>(this); }
   static HostStream* from(weft_stream_host* h) { return reinterpret_cast<HostStream*>(h); }
 };
@@ -57,6 +69,7 @@ class HostStream {
 // What a weft_worker_host* stands for.
 struct HostWorker {
   uint32_t index = 0;
+  uint32_t count = 1;  // workers in the proxy
   weft_worker_host* handle() { return reinterpret_cast<weft_worker_host*>(this); }
   static HostWorker* from(weft_worker_host* h) { return reinterpret_cast<HostWorker*>(h); }
 };

@@ -393,6 +393,43 @@ class Stream : public Host {
                          toWeftStr(value));
   }
 
+  // (1.2) An Envoy-style response flag ("FI", "UAEX", ...) for stats and the access log.
+  int addResponseFlag(std::string_view flag) const noexcept {
+    return WEFT_SDK_CALL(api_, stream_add_response_flag, WEFT_ERR_UNSUPPORTED, stream_,
+                         toWeftStr(flag));
+  }
+
+  // (1.2) The route's upstream timeout for this stream (0: none); before the request goes up.
+  int setUpstreamTimeout(uint64_t timeout_ms) const noexcept {
+    return WEFT_SDK_CALL(api_, set_upstream_timeout, WEFT_ERR_UNSUPPORTED, stream_, timeout_ms);
+  }
+
+  // (1.2) An HTTP request to `cluster` without blocking: a token > 0 that onHttpCallDone
+  // receives, or a WEFT_ERR_*. `headers` need ":method" and ":path". max_response_bytes 0: 1 MiB.
+  int64_t httpCall(std::string_view cluster, std::initializer_list<Header> headers,
+                   std::string_view body, uint64_t timeout_ms,
+                   uint64_t max_response_bytes = 0) const {
+    std::vector<weft_header> fields;
+    fields.reserve(headers.size());
+    for (const Header& h : headers) fields.push_back({toWeftStr(h.name), toWeftStr(h.value)});
+    return WEFT_SDK_CALL(api_, http_call, int64_t{WEFT_ERR_UNSUPPORTED}, stream_,
+                         toWeftStr(cluster), fields.data(), fields.size(), toWeftStr(body),
+                         timeout_ms, max_response_bytes);
+  }
+  int cancelHttpCall(int64_t token) const noexcept {
+    return WEFT_SDK_CALL(api_, http_call_cancel, WEFT_ERR_UNSUPPORTED, stream_, token);
+  }
+
+  // (1.2) How many workers the proxy runs.
+  std::optional<uint32_t> workerCount() const noexcept {
+    if (!WEFT_SDK_CAN(api_, stream_worker) || !WEFT_SDK_CAN(api_, worker_count)) {
+      return std::nullopt;
+    }
+    weft_worker_host* worker = api_->stream_worker(stream_);
+    if (worker == nullptr) return std::nullopt;
+    return api_->worker_count(worker);
+  }
+
   // The index (0..workers-1) of the worker this stream runs on, e.g. to pick a per-worker slot.
   std::optional<uint32_t> workerIndex() const noexcept {
     if (!WEFT_SDK_CAN(api_, stream_worker) || !WEFT_SDK_CAN(api_, worker_index)) {
@@ -499,6 +536,9 @@ class StreamFilter {
   virtual void onStreamComplete() {}
   // A timer started with stream().startTimer() fired.
   virtual void onTimer(int64_t /*token*/) {}
+  // (1.2) An HTTP call started with stream().httpCall() finished; `result` is valid during the
+  // call (status 0: no response, result.failure says why).
+  virtual void onHttpCallDone(int64_t /*token*/, const weft_http_call_result& /*result*/) {}
 
   const Stream& stream() const noexcept { return stream_; }
 
@@ -546,6 +586,7 @@ class Module {
         &onResponseTrailers,
         &onStreamComplete,
         &onTimer,
+        &onHttpCallDone,
     };
   }
 
@@ -669,6 +710,18 @@ class Module {
       fail(s, "on_timer", e.what());
     } catch (...) {
       fail(s, "on_timer", "unknown exception");
+    }
+  }
+
+  static void onHttpCallDone(void* ctx, weft_stream_host* s, int64_t token,
+                             const weft_http_call_result* result) noexcept {
+    if (ctx == nullptr || result == nullptr) return;
+    try {
+      static_cast<Filter*>(ctx)->onHttpCallDone(token, *result);
+    } catch (const std::exception& e) {
+      fail(s, "on_http_call_done", e.what());
+    } catch (...) {
+      fail(s, "on_http_call_done", "unknown exception");
     }
   }
 

@@ -44,7 +44,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 1
+#define WEFT_ABI_MINOR 2
 
 /* True when table `t` (host or module) is new enough to contain `field`. */
 #define WEFT_HOST_HAS(t, field) \
@@ -107,7 +107,9 @@ typedef enum weft_info_str {
   WEFT_INFO_REQUEST_ID = 6,                /* x-request-id */
   WEFT_INFO_PEER_IDENTITY = 7,             /* SPIFFE id of a TLS peer; absent without TLS */
   WEFT_INFO_LISTENER_NAME = 8,
-  WEFT_INFO_RESPONSE_FLAGS = 9, /* Envoy-style short flags, e.g. "UF,URX"; "-" if none */
+  WEFT_INFO_RESPONSE_FLAGS = 9,         /* Envoy-style short flags, e.g. "UF,URX"; "-" if none */
+  WEFT_INFO_PEER_SUBJECT = 10,          /* (1.2) subject (RFC 2253) of a TLS peer's certificate */
+  WEFT_INFO_REQUESTED_SERVER_NAME = 11, /* (1.2) the SNI a TLS client asked for */
 } weft_info_str;
 
 /* Numeric facts about a stream (stream_info_u64). Times are microseconds. Append-only. */
@@ -120,6 +122,17 @@ typedef enum weft_info_u64 {
   WEFT_INFO_UPSTREAM_SERVICE_TIME_US = 5, /* request sent upstream → response headers back */
   WEFT_INFO_WORKER_INDEX = 6,
 } weft_info_u64;
+
+/* (1.2) What an http_call brought back, as on_http_call_done sees it. Views valid during the hook.
+ */
+typedef struct weft_http_call_result {
+  uint32_t status;            /* the upstream's HTTP status; 0 when no response came */
+  weft_str failure;           /* when status is 0: "timeout", "connect_failure", "reset",
+                                 "overflow", "too_large" (body over the limit) or "no_cluster" */
+  const weft_header* headers; /* response fields (":status" included) */
+  size_t header_count;
+  weft_str body; /* the whole response body (one contiguous view) */
+} weft_http_call_result;
 
 /* Opaque host-owned handles. */
 typedef struct weft_stream_host weft_stream_host; /* one HTTP request/response */
@@ -217,6 +230,34 @@ typedef struct weft_host_api {
    * exchange is dropped and the downstream connection is closed once the hook returns — the only
    * honest signal left once part of a response has been sent. */
   int (*stream_reset)(weft_stream_host* stream);
+
+  /* ---- added in 1.2 ---- */
+
+  /* Records an Envoy-style response flag ("FI", "DI", "UAEX", ...: 1 to 8 upper-case letters)
+   * for the access log's %RESPONSE_FLAGS% and stream_info_str(WEFT_INFO_RESPONSE_FLAGS). */
+  int (*stream_add_response_flag)(weft_stream_host* stream, weft_str flag);
+
+  /* How many workers the proxy runs; every worker_index is below it. */
+  uint32_t (*worker_count)(weft_worker_host* worker);
+
+  /* An HTTP request from the filter to a cluster, made on the stream's worker without blocking
+   * it. Returns a token > 0 (or a WEFT_ERR_*); the module's on_http_call_done then runs with that
+   * token exactly once — on success, failure or timeout alike — unless the call is cancelled
+   * first (http_call_cancel, or the stream ends). `headers` must hold ":method" and ":path";
+   * ":authority" defaults to the cluster's name, ":scheme" to "http"; the host sets
+   * "content-length". The response body is kept whole up to max_response_bytes (0: 1 MiB);
+   * beyond that the call fails with "too_large". timeout_ms 0 means no timeout. Any number of
+   * calls may be in flight on one stream; the stream keeps flowing meanwhile unless the filter
+   * returned WEFT_STOP_ITERATION. */
+  int64_t (*http_call)(weft_stream_host* stream, weft_str cluster, const weft_header* headers,
+                       size_t header_count, weft_str body, uint64_t timeout_ms,
+                       uint64_t max_response_bytes);
+  int (*http_call_cancel)(weft_stream_host* stream, int64_t token);
+
+  /* The route's upstream timeout for this stream: from the request going upstream until the
+   * response headers arrive; past it the client gets 504 (flag UT). 0 removes it. Call it before
+   * the request goes upstream (the router does, from the route's `timeout`). */
+  int (*set_upstream_timeout)(weft_stream_host* stream, uint64_t timeout_ms);
 } weft_host_api;
 
 /* ---------------------------------------------------------------------------------------------
@@ -256,6 +297,12 @@ typedef struct weft_filter_module {
 
   /* A timer started with timer_start fired. */
   void (*on_timer)(void* stream_ctx, weft_stream_host* stream, int64_t token);
+
+  /* ---- added in 1.2 ---- */
+
+  /* An http_call this filter made on this stream finished (see http_call). */
+  void (*on_http_call_done)(void* stream_ctx, weft_stream_host* stream, int64_t token,
+                            const weft_http_call_result* result);
 } weft_filter_module;
 
 /* The one symbol a filter exports. `host` stays valid for the life of the process; the returned

@@ -45,7 +45,12 @@ BOOST_AUTO_TEST_CASE(host_table_fields_never_move) {
   };
   for (const auto& f : fields) BOOST_TEST(f.offset == f.expected, f.name);
   BOOST_TEST(offsetof(weft_host_api, stream_reset) == 280u);  // 1.1
-  BOOST_TEST(sizeof(weft_host_api) == 288u);
+  BOOST_TEST(offsetof(weft_host_api, stream_add_response_flag) == 288u);  // 1.2
+  BOOST_TEST(offsetof(weft_host_api, worker_count) == 296u);
+  BOOST_TEST(offsetof(weft_host_api, http_call) == 304u);
+  BOOST_TEST(offsetof(weft_host_api, http_call_cancel) == 312u);
+  BOOST_TEST(offsetof(weft_host_api, set_upstream_timeout) == 320u);
+  BOOST_TEST(sizeof(weft_host_api) == 328u);
 }
 
 BOOST_AUTO_TEST_CASE(module_table_fields_never_move) {
@@ -67,9 +72,10 @@ BOOST_AUTO_TEST_CASE(module_table_fields_never_move) {
       WEFT_FIELD(weft_filter_module, on_response_trailers, 112),
       WEFT_FIELD(weft_filter_module, on_stream_complete, 120),
       WEFT_FIELD(weft_filter_module, on_timer, 128),
+      WEFT_FIELD(weft_filter_module, on_http_call_done, 136),  // 1.2
   };
   for (const auto& f : fields) BOOST_TEST(f.offset == f.expected, f.name);
-  BOOST_TEST(sizeof(weft_filter_module) == 136u);
+  BOOST_TEST(sizeof(weft_filter_module) == 144u);
 }
 
 BOOST_AUTO_TEST_CASE(enumerators_keep_their_values) {
