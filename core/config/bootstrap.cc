@@ -27,13 +27,11 @@ constexpr std::string_view kTopKeys[] = {"workers",   "drain_timeout", "admin", 
                                          "listeners", "route_configs", "clusters"};
 constexpr std::string_view kAddressKeys[] = {"address", "port"};
 constexpr std::string_view kAccessLogKeys[] = {"path", "format", "json"};
-constexpr std::string_view kListenerKeys[] = {"name",         "address", "port",    "protocol",
-                                              "route_config", "cluster", "filters", "limits"};
+constexpr std::string_view kListenerKeys[] = {
+    "name", "address", "port", "protocol", "route_config", "cluster", "filters", "limits", "tls"};
 constexpr std::string_view kFilterKeys[] = {"name", "plugin", "builtin", "fail_open", "config"};
 constexpr std::string_view kRouteConfigKeys[] = {"name", "virtual_hosts"};
 constexpr std::string_view kVirtualHostKeys[] = {"name", "domains", "routes"};
-constexpr std::string_view kRouteKeys[] = {"match", "cluster"};
-constexpr std::string_view kMatchKeys[] = {"prefix", "path"};
 constexpr std::string_view kClusterKeys[] = {"name",
                                              "connect_timeout",
                                              "lb_policy",
@@ -42,7 +40,14 @@ constexpr std::string_view kClusterKeys[] = {"name",
                                              "max_pending_requests",
                                              "idle_timeout",
                                              "max_requests_per_connection",
-                                             "protocol"};
+                                             "protocol",
+                                             "tls"};
+
+constexpr std::string_view kServerTlsKeys[] = {"certificates", "alpn", "client_ca",
+                                               "require_client_certificate", "min_version"};
+constexpr std::string_view kCertificateKeys[] = {"certificate_chain", "private_key"};
+constexpr std::string_view kClientTlsKeys[] = {
+    "ca", "sni", "alpn", "certificate_chain", "private_key", "verify_subject_alt_names"};
 
 constexpr uint32_t kNoMax = std::numeric_limits<uint32_t>::max();
 
@@ -119,6 +124,11 @@ class BootstrapParser {
   void parseVirtualHost(const Field& item, NameIndex& names, NameIndex& domains);
   void parseRoute(const Field& item);
   void parseCluster(const Field& item);
+  void parseServerTls(const Field& field, ServerTls& tls);
+  void parseClientTls(const Field& field, ClientTls& tls);
+  // A path to a file that must be readable now.
+  bool readFilePath(const Field& field, std::string& out);
+  void readAlpn(const Field& field, std::vector<std::string>& out);
   void readSocketAddress(const FieldMap& map, uint32_t min_port, bool required, SocketAddress& out);
   bool readName(const FieldMap& map, NameIndex& names, std::string_view kind, std::string& out);
   void define(NameIndex& names, const std::string& name, const Field& field, std::string_view kind);
@@ -260,6 +270,7 @@ void BootstrapParser::parseListener(const Field& item) {
     }
   }
   if (auto limits = map.get("limits")) parseLimits(*limits, listener.limits);
+  if (auto tls = map.get("tls")) parseServerTls(*tls, listener.tls.emplace());
   bootstrap_.listeners.push_back(std::move(listener));
 }
 
@@ -301,8 +312,29 @@ void BootstrapParser::parseLimits(const Field& field, ListenerLimits& limits) {
   }
 }
 
+// Records the line of every key and list item under `node`, by path relative to the walk's root.
+void recordLines(const YAML::Node& node, const std::string& path,
+                 std::vector<std::pair<std::string, uint32_t>>& out) {
+  if (node.IsMap()) {
+    for (const auto& entry : node) {
+      if (!entry.first.IsScalar()) continue;
+      std::string child = joinPath(path, entry.first.Scalar());
+      out.emplace_back(child, static_cast<uint32_t>(entry.first.Mark().line + 1));
+      recordLines(entry.second, child, out);
+    }
+  } else if (node.IsSequence()) {
+    for (size_t i = 0; i < node.size(); ++i) {
+      std::string child = path + "[" + std::to_string(i) + "]";
+      out.emplace_back(child, static_cast<uint32_t>(node[i].Mark().line + 1));
+      recordLines(node[i], child, out);
+    }
+  }
+}
+
 void BootstrapParser::parseRouteConfig(const Field& item) {
   RouteConfig route_config;
+  route_config.path = item.path;
+  recordLines(item.node, "", route_config.field_lines);
   // Converted first: its size bounds the work of the checks below, even when aliases repeat
   // one subtree many times.
   std::optional<std::string> json = toJson(item);
@@ -346,29 +378,29 @@ void BootstrapParser::checkDomain(const Field& field, const std::string& domain)
                   quoted(domain));
 }
 
+// A route's match and actions belong to the router, which checks every field by name when the
+// snapshot is built (filters/router). Here: the route is a map with a match, and every cluster it
+// names (cluster, weighted_clusters, request_mirror_policies) exists — reported with its line.
 void BootstrapParser::parseRoute(const Field& item) {
-  const FieldMap map(item, kRouteKeys, errors_);
-  if (auto match = map.require("match")) {
-    const FieldMap kinds(*match, kMatchKeys, errors_);
-    const std::optional<Field> prefix = kinds.get("prefix");
-    const std::optional<Field> path = kinds.get("path");
-    if (kinds.isMap() && prefix.has_value() == path.has_value()) {
-      errors_.add(
-          kinds.mark(), kinds.path(),
-          prefix ? "set both prefix and path; choose one" : "needs exactly one of prefix or path");
+  const FieldMap map(item, {}, errors_);
+  map.require("match");
+  auto refer = [&](const FieldMap& owner, std::string_view key) {
+    std::string cluster;
+    if (auto field = owner.get(key); field && readString(*field, errors_, cluster)) {
+      references_.push_back({&cluster_names_, "cluster", cluster, *field});
     }
-    for (const std::optional<Field>& field : {prefix, path}) {
-      std::string value;
-      if (field && readString(*field, errors_, value) && value.front() != '/') {
-        errors_.add(field->mark, field->path,
-                    "must start with \"/\", got " + describe(field->node));
-      }
+  };
+  auto referEach = [&](const FieldMap& owner, std::string_view list, std::string_view key) {
+    if (auto field = owner.get(list)) {
+      forEach(readList(*field, errors_),
+              [&](const Field& entry) { refer(FieldMap(entry, {}, errors_), key); });
     }
+  };
+  refer(map, "cluster");
+  if (auto weighted = map.get("weighted_clusters")) {
+    referEach(FieldMap(*weighted, {}, errors_), "clusters", "name");
   }
-  std::string cluster;
-  if (auto field = map.require("cluster"); field && readString(*field, errors_, cluster)) {
-    references_.push_back({&cluster_names_, "cluster", cluster, *field});
-  }
+  referEach(map, "request_mirror_policies", "cluster");
 }
 
 void BootstrapParser::parseCluster(const Field& item) {
@@ -413,7 +445,91 @@ void BootstrapParser::parseCluster(const Field& item) {
       }
     }
   }
+  if (auto tls = map.get("tls")) parseClientTls(*tls, cluster.tls.emplace());
   bootstrap_.clusters.push_back(std::move(cluster));
+}
+
+void BootstrapParser::parseServerTls(const Field& field, ServerTls& tls) {
+  const FieldMap map(field, kServerTlsKeys, errors_);
+  if (auto certificates = map.require("certificates")) {
+    forEach(readNonEmptyList(*certificates, errors_), [&](const Field& item) {
+      const FieldMap files(item, kCertificateKeys, errors_);
+      TlsCertificate& certificate = tls.certificates.emplace_back();
+      if (auto chain = files.require("certificate_chain")) {
+        readFilePath(*chain, certificate.certificate_chain);
+      }
+      if (auto key = files.require("private_key")) readFilePath(*key, certificate.private_key);
+    });
+  }
+  if (auto alpn = map.get("alpn")) readAlpn(*alpn, tls.alpn);
+  if (auto ca = map.get("client_ca")) readFilePath(*ca, tls.client_ca);
+  if (auto require = map.get("require_client_certificate");
+      require && readBool(*require, errors_, tls.require_client_certificate) &&
+      tls.require_client_certificate && !map.get("client_ca")) {
+    errors_.add(require->mark, require->path,
+                "needs client_ca, the CA client certificates are verified against");
+  }
+  if (auto version = map.get("min_version")) {
+    std::string text;
+    if (readString(*version, errors_, text)) {
+      if (text == "1.3") {
+        tls.min_version = TlsVersion::kTls13;
+      } else if (text != "1.2") {
+        errors_.add(version->mark, version->path,
+                    "must be \"1.2\" or \"1.3\", got " + quoted(text));
+      }
+    }
+  }
+}
+
+void BootstrapParser::parseClientTls(const Field& field, ClientTls& tls) {
+  const FieldMap map(field, kClientTlsKeys, errors_);
+  if (auto ca = map.get("ca")) readFilePath(*ca, tls.ca);
+  if (auto sni = map.get("sni")) readString(*sni, errors_, tls.sni);
+  if (auto alpn = map.get("alpn")) readAlpn(*alpn, tls.alpn);
+  const std::optional<Field> chain = map.get("certificate_chain");
+  const std::optional<Field> key = map.get("private_key");
+  if (chain.has_value() != key.has_value()) {
+    const Field& present = chain ? *chain : *key;
+    errors_.add(present.mark, present.path,
+                "certificate_chain and private_key go together (mutual TLS needs both)");
+  }
+  if (chain) readFilePath(*chain, tls.certificate_chain);
+  if (key) readFilePath(*key, tls.private_key);
+  if (auto names = map.get("verify_subject_alt_names")) {
+    if (!map.get("ca")) {
+      errors_.add(names->mark, names->path,
+                  "needs ca: a name is only trusted on a certificate that was verified");
+    }
+    forEach(readNonEmptyList(*names, errors_), [&](const Field& item) {
+      readString(item, errors_, tls.verify_subject_alt_names.emplace_back());
+    });
+  }
+}
+
+bool BootstrapParser::readFilePath(const Field& field, std::string& out) {
+  std::string path;
+  if (!readString(field, errors_, path)) return false;
+  if (::access(path.c_str(), R_OK) != 0) {
+    errors_.add(field.mark, field.path,
+                "cannot read " + quoted(path) + ": " + std::strerror(errno));
+    return false;
+  }
+  out = std::move(path);
+  return true;
+}
+
+void BootstrapParser::readAlpn(const Field& field, std::vector<std::string>& out) {
+  out.clear();
+  forEach(readList(field, errors_), [&](const Field& item) {
+    std::string protocol;
+    if (!readString(item, errors_, protocol)) return;
+    if (protocol.size() > 255) {
+      errors_.add(item.mark, item.path, "an ALPN protocol name is at most 255 bytes");
+      return;
+    }
+    out.push_back(std::move(protocol));
+  });
 }
 
 void BootstrapParser::readSocketAddress(const FieldMap& map, uint32_t min_port, bool required,
@@ -570,6 +686,21 @@ Result<Bootstrap> parseBootstrap(std::string_view text, const std::string& sourc
   } catch (const std::exception& e) {
     return Status::error(source_name + ": " + e.what());
   }
+}
+
+uint32_t RouteConfig::lineOf(std::string_view field_path) const {
+  uint32_t best = 0;
+  size_t best_length = 0;
+  for (const auto& [path, line] : field_lines) {
+    bool ancestor = field_path.starts_with(path) &&
+                    (field_path.size() == path.size() || field_path[path.size()] == '.' ||
+                     field_path[path.size()] == '[');
+    if (ancestor && path.size() >= best_length) {
+      best = line;
+      best_length = path.size();
+    }
+  }
+  return best;
 }
 
 }  // namespace weft::config

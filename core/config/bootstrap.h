@@ -26,14 +26,34 @@
 //           config: { greeting: hi }   # any YAML; handed to the filter as JSON text
 //       limits: { max_connections: 10000, header_timeout: 10s, idle_timeout: 300s, ... }
 //                                   # the fields of ListenerLimits; *_timeout keys are durations
-//   route_configs:
-//     - name: local
+//       tls:                        # absent: plaintext only (ServerTls)
+//         certificates:             # one or more; SNI picks by DNS SAN, else the first
+//           - { certificate_chain: /etc/weft/cert.pem, private_key: /etc/weft/key.pem }
+//         alpn: [h2, http/1.1]      # the default, in order of preference; [] for none
+//         client_ca: /etc/weft/ca.pem           # absent: client certificates are not asked for
+//         require_client_certificate: false     # true needs client_ca
+//         min_version: "1.2"        # "1.2" | "1.3"
+//   route_configs:                  # Envoy's RouteConfiguration names; the router parses these
+//     - name: local                 # (filters/router/route_table.h and the headers it names)
+//       request_headers_to_add: [ { header: { key: x-a, value: "1" } } ]   # also at vhost
+//       response_headers_to_remove: [ server ]                             # and route level
 //       virtual_hosts:
 //         - name: all
 //           domains: ["*"]          # exact, "*.suffix", "prefix.*" or "*"
+//           cors: { allow_origin_string_match: [ { exact: "https://app.example" } ] }
 //           routes:
-//             - match: { prefix: / }      # or { path: /exact }
-//               cluster: backend
+//             - name: api           # default: "<virtual host>/<index>"
+//               match:              # all given must hold; the first matching route wins
+//                 prefix: /api      # or path: /exact, or safe_regex: { regex: "/v[0-9]+/.*" }
+//                 case_sensitive: false
+//                 headers: [ { name: ":method", exact_match: GET }, { name: x-canary } ]
+//                 query_parameters: [ { name: debug, present_match: true } ]
+//                 port: 10000       # the listener's port
+//               cluster: backend    # or weighted_clusters: { clusters: [ {name, weight} ] },
+//                                   # redirect: {...}, direct_response: { status, body }
+//               prefix_rewrite: /   # or regex_rewrite; host_rewrite_literal: svc.internal
+//               timeout: 15s        # timeout, retry_policy, request_mirror_policies: parsed by
+//                                   # the router, applied by the upstream stage
 //   clusters:
 //     - name: backend
 //       connect_timeout: 1s
@@ -43,6 +63,13 @@
 //       max_pending_requests: 1024  # per worker
 //       idle_timeout: 60s           # idle pooled upstream connections are closed after this
 //       max_requests_per_connection: 0   # 0: unlimited
+//       tls:                        # absent: plaintext to the endpoints (ClientTls)
+//         ca: /etc/weft/ca.pem      # absent: the upstream's certificate is NOT verified
+//         sni: reviews.default.svc.cluster.local   # absent: none (endpoints are IP addresses)
+//         alpn: [h2]                # absent: none offered
+//         certificate_chain: /etc/weft/cert.pem    # with private_key: mutual TLS
+//         private_key: /etc/weft/key.pem
+//         verify_subject_alt_names: ["spiffe://cluster.local/ns/default/sa/reviews"]  # needs ca
 //       protocol: http1             # http1 | http2 (h2c, or h2 by ALPN with tls): the upstream's
 //
 // Rules: every key is checked (a misspelt key is an error, naming the keys allowed there); names
@@ -54,7 +81,8 @@
 // be defined; the sections may come in any order. A filter's `config:` is absent or null → "{}",
 // else its JSON form (core/config/yaml_to_json.h). All JSON produced from one file is capped at 4
 // MiB, so YAML aliases cannot blow a small file up. A user filter with `builtin: router` places the
-// router there; otherwise the server appends it.
+// router there; otherwise the server appends it. Every file a `tls:` block names must be readable
+// when the bootstrap is loaded (its contents are checked when the TLS context is built).
 #pragma once
 
 #include <cstdint>
@@ -99,6 +127,32 @@ struct FilterConfig {
 
 enum class ListenerProtocol { kHttp, kTcp };
 
+enum class TlsVersion { kTls12, kTls13 };
+
+struct TlsCertificate {
+  std::string certificate_chain;  // PEM, the leaf first
+  std::string private_key;        // PEM, unencrypted
+};
+
+// A listener's `tls:` block: TLS termination for its connections.
+struct ServerTls {
+  std::vector<TlsCertificate> certificates;            // at least one; the first is the default
+  std::vector<std::string> alpn = {"h2", "http/1.1"};  // in order of preference
+  std::string client_ca;                               // empty: client certificates not asked for
+  bool require_client_certificate = false;             // only with client_ca
+  TlsVersion min_version = TlsVersion::kTls12;
+};
+
+// A cluster's `tls:` block: TLS origination toward its endpoints.
+struct ClientTls {
+  std::string ca;   // empty: the upstream's certificate is not verified
+  std::string sni;  // empty: no SNI
+  std::vector<std::string> alpn;
+  std::string certificate_chain;  // with private_key, or neither
+  std::string private_key;
+  std::vector<std::string> verify_subject_alt_names;  // URI or DNS SANs accepted; needs ca
+};
+
 struct Listener {
   std::string name;
   SocketAddress address;
@@ -107,11 +161,20 @@ struct Listener {
   std::string cluster;       // tcp
   std::vector<FilterConfig> filters;
   ListenerLimits limits;
+  std::optional<ServerTls> tls;
 };
 
 struct RouteConfig {
   std::string name;
   std::string json;  // the whole entry as JSON text (name included): what the router filter parses
+  std::string path;  // "route_configs[2]", its place in the file
+  // Where each field of the entry is written: its path inside the entry
+  // ("virtual_hosts[0].routes[1].match") and its 1-based line. The router names a bad field by
+  // that path; the proxy turns it into file:line.
+  std::vector<std::pair<std::string, uint32_t>> field_lines;
+
+  // The line of `field_path`, or of its nearest written ancestor; 0 if unknown.
+  uint32_t lineOf(std::string_view field_path) const;
 };
 
 struct Endpoint {
@@ -129,6 +192,7 @@ struct Cluster {
   uint32_t max_pending_requests = 1024;  // per worker
   uint32_t idle_timeout_ms = 60000;
   uint32_t max_requests_per_connection = 0;  // 0 = unlimited
+  std::optional<ClientTls> tls;
   UpstreamProtocol protocol = UpstreamProtocol::kHttp1;
 };
 

@@ -5,9 +5,12 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
+
+#include "core/tls/tls_session.h"
 
 namespace weft::network {
 
@@ -16,6 +19,8 @@ namespace {
 // socket full, so bulk transfers need a quarter of the system calls.
 constexpr size_t kReadChunk = 16 * 1024;
 constexpr size_t kBulkReadChunk = 64 * 1024;
+// TLS: the socket is not read while this much ciphertext waits for room to be decrypted into.
+constexpr size_t kTlsReadAhead = kBulkReadChunk;
 
 void setNoDelay(int fd) {
   int one = 1;
@@ -56,13 +61,22 @@ Connection::Connection(event_base* base, const Address& address, ConnectionCallb
 }
 
 Connection::~Connection() {
-  if (registered_ || write_scheduled_) event_del(&event_);
+  // With TLS the event may be active without being registered (kickTls).
+  if (registered_ || write_scheduled_ || tls_) event_del(&event_);
   if (fd_ >= 0) ::close(fd_);
   evbuffer_free(input_);
   evbuffer_free(output_);
 }
 
 void Connection::quiesce() {
+  if (tls_ && !quiesced_ && tls_->established()) {
+    tls_->closeNotify();
+    writeSocket(tls_->rawOutput());  // best effort: whatever the socket takes now
+  }
+  stop();
+}
+
+void Connection::stop() {
   quiesced_ = true;
   event_del(&event_);
   registered_ = 0;
@@ -87,9 +101,13 @@ void Connection::resumeReading() {
   }
 }
 
+bool Connection::hasOutput() const {
+  return evbuffer_get_length(output_) > 0 || (tls_ && evbuffer_get_length(tls_->rawOutput()) > 0);
+}
+
 void Connection::updateInterest() {
   if (quiesced_ || fd_ < 0) return;
-  bool want_write = connecting_ || evbuffer_get_length(output_) > 0;
+  bool want_write = connecting_ || hasOutput();
   // Write interest stays off unless a write already hit a full send buffer (or we connect).
   short wanted =
       static_cast<short>((wantRead() ? EV_READ : 0) |
@@ -101,7 +119,8 @@ void Connection::updateInterest() {
                this);
   if (wanted) event_add(&event_, nullptr);
   registered_ = wanted;
-  if (!connecting_ && evbuffer_get_length(output_) > 0 && !(wanted & EV_WRITE)) flush();
+  if (!connecting_ && hasOutput() && !(wanted & EV_WRITE)) flush();
+  if (tls_) kickTls();  // event_del dropped any pending activation
 }
 
 void Connection::onEvent(evutil_socket_t, short what, void* self) {
@@ -112,11 +131,15 @@ void Connection::onEvent(evutil_socket_t, short what, void* self) {
     getsockopt(c->fd_, SOL_SOCKET, SO_ERROR, &error, &len);
     c->connecting_ = false;
     if (error != 0) {
-      c->quiesce();
+      c->stop();
       c->callbacks_.onConnectionError();
       return;
     }
     c->updateInterest();
+    if (c->tls_) {
+      c->processTls();  // sends the ClientHello; onConnected follows the handshake
+      return;
+    }
     c->callbacks_.onConnected();
     return;
   }
@@ -125,18 +148,25 @@ void Connection::onEvent(evutil_socket_t, short what, void* self) {
   if ((what & EV_READ) && !c->quiesced_) c->handleRead();
 }
 
-void Connection::handleWrite() {
-  write_scheduled_ = false;
-  while (evbuffer_get_length(output_) > 0) {
-    int n = evbuffer_write(output_, fd_);
+bool Connection::writeSocket(evbuffer* out) {
+  while (evbuffer_get_length(out) > 0) {
+    int n = evbuffer_write(out, fd_);
     if (n > 0) continue;
     if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
     if (n < 0 && errno == EINTR) continue;
-    quiesce();
+    return false;
+  }
+  return true;
+}
+
+void Connection::handleWrite() {
+  write_scheduled_ = false;
+  if (!(tls_ ? writeTls() : writeSocket(output_))) {
+    stop();
     callbacks_.onConnectionError();
     return;
   }
-  bool pending = evbuffer_get_length(output_) > 0;
+  bool pending = evbuffer_get_length(tls_ ? tls_->rawOutput() : output_) > 0;
   if (pending != static_cast<bool>(registered_ & EV_WRITE)) {
     // Register write interest while the send buffer is full; drop it once everything left.
     short wanted = static_cast<short>((registered_ & EV_READ) | (pending ? EV_WRITE : 0));
@@ -152,33 +182,41 @@ void Connection::handleWrite() {
   }
 }
 
-void Connection::handleRead() {
-  size_t room = marks_.read_high > evbuffer_get_length(input_)
-                    ? marks_.read_high - evbuffer_get_length(input_)
-                    : 0;
+bool Connection::writeTls() {
+  evbuffer* raw = tls_->rawOutput();
+  for (;;) {
+    if (!writeSocket(raw)) return false;
+    if (evbuffer_get_length(raw) > 0) return true;  // the send buffer is full
+    // Everything encrypted so far has left: encrypt the next piece of output().
+    if (!tls_->encryptNext(output_)) return false;
+    if (evbuffer_get_length(raw) == 0) return true;  // nothing more, or not before the handshake
+  }
+}
+
+size_t Connection::readAllowance() const {
+  size_t held = evbuffer_get_length(input_);
+  size_t room = marks_.read_high > held ? marks_.read_high - held : 0;
   size_t chunk = last_read_full_ ? kBulkReadChunk : kReadChunk;
-  size_t want = room < chunk ? room : chunk;
-  if (want == 0) {
+  return room < chunk ? room : chunk;
+}
+
+void Connection::pauseIfFull() {
+  if (evbuffer_get_length(input_) >= marks_.read_high) {
     read_paused_ = true;
     updateInterest();
-    return;
   }
+}
+
+Connection::ReadStatus Connection::readSocket(evbuffer* into, size_t want) {
   evbuffer_iovec vec[2];
-  int count = evbuffer_reserve_space(input_, static_cast<ev_ssize_t>(want), vec, 2);
-  if (count <= 0) return;
+  int count = evbuffer_reserve_space(into, static_cast<ev_ssize_t>(want), vec, 2);
+  if (count <= 0) return ReadStatus::kAgain;
   ssize_t n = readv(fd_, reinterpret_cast<iovec*>(vec), count);
   if (n < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return;
-    quiesce();
-    callbacks_.onConnectionError();
-    return;
+    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? ReadStatus::kAgain
+                                                                     : ReadStatus::kError;
   }
-  if (n == 0) {
-    eof_ = true;
-    updateInterest();
-    callbacks_.onRemoteClose();
-    return;
-  }
+  if (n == 0) return ReadStatus::kEof;
   last_read_full_ = static_cast<size_t>(n) >= kReadChunk;  // stay bulk while reads stay big
   size_t left = static_cast<size_t>(n);
   int used_vectors = 0;
@@ -187,12 +225,126 @@ void Connection::handleRead() {
     vec[i].iov_len = used;
     left -= used;
   }
-  evbuffer_commit_space(input_, vec, used_vectors);
-  if (evbuffer_get_length(input_) >= marks_.read_high) {
+  evbuffer_commit_space(into, vec, used_vectors);
+  return ReadStatus::kData;
+}
+
+void Connection::handleRead() {
+  if (tls_) {
+    handleTlsRead();
+    return;
+  }
+  size_t want = readAllowance();
+  if (want == 0) {
     read_paused_ = true;
     updateInterest();
+    return;
   }
+  switch (readSocket(input_, want)) {
+    case ReadStatus::kData:
+      break;
+    case ReadStatus::kAgain:
+      return;
+    case ReadStatus::kError:
+      stop();
+      callbacks_.onConnectionError();
+      return;
+    case ReadStatus::kEof:
+      eof_ = true;
+      updateInterest();
+      callbacks_.onRemoteClose();
+      return;
+  }
+  pauseIfFull();
   callbacks_.onReadable();
+}
+
+void Connection::startTls(std::unique_ptr<tls::Session> session) {
+  tls_ = std::move(session);
+  evbuffer_add_buffer(tls_->rawInput(), input_);  // bytes already read are the first records
+  read_paused_ = false;
+  updateInterest();
+  kickTls();
+}
+
+const tls::TlsInfo* Connection::tlsInfo() const { return tls_ ? tls_->info() : nullptr; }
+
+std::string_view Connection::tlsError() const {
+  return tls_ ? std::string_view(tls_->error()) : std::string_view();
+}
+
+void Connection::kickTls() {
+  if (quiesced_ || connecting_ || !wantRead()) return;
+  if (tls_->established() && !tls_->hasBufferedInput() && !tls_peer_done_) return;
+  event_active(&event_, EV_READ, 1);
+}
+
+void Connection::handleTlsRead() {
+  if (!tls_peer_done_ && evbuffer_get_length(tls_->rawInput()) < kTlsReadAhead &&
+      readAllowance() > 0) {
+    switch (readSocket(tls_->rawInput(), last_read_full_ ? kBulkReadChunk : kReadChunk)) {
+      case ReadStatus::kData:
+      case ReadStatus::kAgain:
+        break;
+      case ReadStatus::kError:
+        stop();
+        callbacks_.onConnectionError();
+        return;
+      case ReadStatus::kEof:
+        tls_peer_done_ = true;
+        break;
+    }
+  }
+  processTls();
+}
+
+void Connection::processTls() {
+  using Session = tls::Session;
+  if (!tls_->established()) {
+    Session::Handshake state = tls_->handshake();
+    if (state == Session::Handshake::kPending && tls_peer_done_) {
+      tls_->abortHandshake("the peer closed the connection during the handshake");
+      state = Session::Handshake::kFailed;
+    }
+    if (state == Session::Handshake::kFailed) {
+      failTls();
+      return;
+    }
+    if (hasOutput()) flush();
+    if (state == Session::Handshake::kPending) return;
+    if (tls_->role() == Session::Role::kClient) {
+      callbacks_.onConnected();
+    } else {
+      callbacks_.onTlsHandshakeDone();
+    }
+    if (quiesced_) return;
+  }
+  const size_t before = evbuffer_get_length(input_);
+  const Session::Read result =
+      tls_->decrypt(input_, marks_.read_high > before ? marks_.read_high - before : 0);
+  if (result == Session::Read::kFailed) {
+    failTls();
+    return;
+  }
+  if (evbuffer_get_length(tls_->rawOutput()) > 0) flush();  // e.g. the reply to a key update
+  if (result == Session::Read::kClosed) tls_peer_done_ = true;
+  pauseIfFull();
+  if (evbuffer_get_length(input_) > before) {
+    callbacks_.onReadable();
+    if (quiesced_) return;
+  }
+  // The close is reported once everything before it is in input() and the owner reads again.
+  if (tls_peer_done_ && !eof_ && result != Session::Read::kFull && wantRead()) {
+    eof_ = true;
+    updateInterest();
+    callbacks_.onRemoteClose();
+  }
+}
+
+void Connection::failTls() {
+  writeSocket(tls_->rawOutput());  // the alert, best effort
+  stop();
+  callbacks_.onConnectionError();
 }
 
 }  // namespace weft::network

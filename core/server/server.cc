@@ -10,6 +10,7 @@
 #include "core/common/logging.h"
 #include "core/config/bootstrap.h"
 #include "core/config/default_bootstrap.h"
+#include "filters/fault/fault_filter.h"
 #include "filters/router/router_filter.h"
 
 namespace weft::server {
@@ -20,6 +21,7 @@ Server::Server(Options options)
       reload_failure_(stats_.counter("server.reload_failure")) {
   plugins::setHostStatsStore(&stats_);
   modules_.registerBuiltin("router", &weft_router_module_init);
+  modules_.registerBuiltin("fault", &weft_fault_module_init);
 }
 
 Server::~Server() {

@@ -10,6 +10,22 @@ stats::Counter& counter(stats::Store& s, const std::string& listener, const char
   return s.counter(name, {{"listener", listener}});
 }
 
+// The router names a bad field of a route config by its path in the entry
+// ("route config 'r': virtual_hosts[0].routes[1].match: unknown field ..."); point at the line.
+Status locateRouteError(const Status& status, const config::RouteConfig& routes,
+                        const std::string& source) {
+  const std::string& message = status.message();
+  std::string marker = "route config '" + routes.name + "': ";
+  size_t at = message.find(marker);
+  if (at == std::string::npos) return status;
+  std::string_view rest = std::string_view(message).substr(at + marker.size());
+  std::string_view field = rest.substr(0, rest.find(": "));
+  uint32_t line = routes.lineOf(field);
+  if (line == 0) return status;
+  return Status::error(source + ":" + std::to_string(line) + ": " + routes.path + "." +
+                       std::string(rest));
+}
+
 // The router is always the last filter; it gets the listener's route table as its config.
 config::FilterConfig routerEntry(const config::Listener& listener, const std::string& route_json) {
   config::FilterConfig router;
@@ -88,9 +104,11 @@ Result<SnapshotPtr> ConfigSnapshot::build(const config::Bootstrap& bootstrap, ui
 
     if (listener.protocol == config::ListenerProtocol::kHttp) {
       std::string route_json = "{}";
+      const config::RouteConfig* route_config = nullptr;
       for (const auto& routes : bootstrap.route_configs) {
-        if (routes.name == listener.route_config) route_json = routes.json;
+        if (routes.name == listener.route_config) route_config = &routes;
       }
+      if (route_config) route_json = route_config->json;
       std::vector<config::FilterConfig> entries = listener.filters;
       bool explicit_router = false;
       for (auto& entry : entries) {
@@ -108,6 +126,9 @@ Result<SnapshotPtr> ConfigSnapshot::build(const config::Bootstrap& bootstrap, ui
                                "': " + module.status().message());
         }
         auto instance = plugins::FilterInstance::create(**module, entry, stats, worker_count);
+        if (!instance && entry.builtin == "router" && route_config) {
+          return locateRouteError(instance.status(), *route_config, source);
+        }
         if (!instance) return instance.status();
         built->chain.push_back(*instance);
       }

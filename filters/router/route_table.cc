@@ -1,149 +1,79 @@
 // RouteTable parsing (main thread, may use yaml-cpp's exceptions) and lookup (workers,
-// allocation-free).
+// allocation-free for prefix and exact routes).
 #include "filters/router/route_table.h"
 
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <initializer_list>
+
+#include "filters/router/config_fields.h"
+#include "filters/router/string_matcher.h"
 
 namespace weft::router {
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string lowered(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), lower);
-  return out;
-}
-
-std::string field(const std::string& where, std::string_view name) {
-  return where.empty() ? std::string(name) : where + "." + std::string(name);
-}
-
-std::string indexed(const std::string& where, size_t i) {
-  return where + "[" + std::to_string(i) + "]";
-}
-
-Status fail(const std::string& where, std::string_view what) {
-  return Status::error((where.empty() ? std::string() : where + ": ") + std::string(what));
-}
-
-// Rejects keys of `map` outside `allowed`: an unsupported feature must not be silently ignored.
-Status checkFields(const YAML::Node& map, std::initializer_list<std::string_view> allowed,
-                   const std::string& where) {
-  for (const auto& entry : map) {
-    const std::string key = entry.first.Scalar();
-    if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-      std::string list;
-      for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      return fail(where, "unknown field '" + key + "' (supported: " + list + ")");
-    }
-  }
+// Reads the four header mutation fields of one level.
+Status parseMutations(const YAML::Node& node, const std::string& where, HeaderMutation& request,
+                      HeaderMutation& response) {
+  Result<HeaderMutation> req =
+      HeaderMutation::parse(node, HeaderMutation::Direction::kRequest, where);
+  if (!req) return req.status();
+  Result<HeaderMutation> resp =
+      HeaderMutation::parse(node, HeaderMutation::Direction::kResponse, where);
+  if (!resp) return resp.status();
+  request = std::move(*req);
+  response = std::move(*resp);
   return Status::ok();
 }
 
-// Reads map[key] as a string into `out`. Absent is fine unless `required`; present must be a
-// non-empty scalar.
-Status readString(const YAML::Node& map, const char* key, bool required, const std::string& where,
-                  std::string& out) {
-  const YAML::Node value = map[key];
-  if (!value) return required ? fail(field(where, key), "required") : Status::ok();
-  if (!value.IsScalar() || value.Scalar().empty()) {
-    return fail(field(where, key), "must be a non-empty string");
-  }
-  out = value.Scalar();
+Status parseCors(const YAML::Node& node, const std::string& where, std::optional<CorsPolicy>& out) {
+  if (!node["cors"]) return Status::ok();
+  Result<CorsPolicy> cors = CorsPolicy::parse(node["cors"], field(where, "cors"));
+  if (!cors) return cors.status();
+  out = std::move(*cors);
   return Status::ok();
 }
 
-Status parseRoute(const YAML::Node& node, const std::string& where, const std::string& vhost_name,
-                  size_t index, Route& route) {
+Result<Route> parseRoute(const YAML::Node& node, const std::string& where,
+                         const std::string& vhost_name, size_t index) {
   if (!node.IsMap()) return fail(where, "must be an object");
-  if (Status s = checkFields(node, {"name", "match", "cluster"}, where); !s) return s;
-  if (Status s = readString(node, "cluster", true, where, route.cluster); !s) return s;
-  if (Status s = readString(node, "name", false, where, route.name); !s) return s;
-  if (route.name.empty()) route.name = vhost_name + "/" + std::to_string(index);
-
-  const std::string match_where = field(where, "match");
-  const YAML::Node match = node["match"];
-  if (!match || !match.IsMap()) return fail(match_where, "required, an object");
-  if (Status s = checkFields(match, {"path", "prefix"}, match_where); !s) return s;
-  const bool has_path = static_cast<bool>(match["path"]);
-  if (has_path == static_cast<bool>(match["prefix"])) {
-    return fail(match_where, "needs exactly one of path, prefix");
+  if (node["typed_per_filter_config"]) {
+    return fail(field(where, "typed_per_filter_config"),
+                "not supported yet (filters run before the router picks the route, and the "
+                "filter ABI cannot hand them per-route config)");
   }
-  route.match = has_path ? Route::Match::kPath : Route::Match::kPrefix;
-  const char* key = has_path ? "path" : "prefix";
-  if (Status s = readString(match, key, true, match_where, route.pattern); !s) return s;
-  if (route.pattern.front() != '/') return fail(field(match_where, key), "must start with '/'");
-  return Status::ok();
+  if (Status s = checkFields(
+          node,
+          {"name", "match", "cluster", "weighted_clusters", "redirect", "direct_response",
+           "prefix_rewrite", "regex_rewrite", "host_rewrite_literal", "timeout", "retry_policy",
+           "request_mirror_policies", "request_headers_to_add", "request_headers_to_remove",
+           "response_headers_to_add", "response_headers_to_remove", "cors"},
+          where);
+      !s) {
+    return s;
+  }
+  std::string name;
+  if (Status s = readString(node, "name", false, where, name); !s) return s;
+  if (name.empty()) name = vhost_name + "/" + std::to_string(index);
+  Result<RouteMatch> match = RouteMatch::parse(node["match"], field(where, "match"));
+  if (!match) return match.status();
+  Route route{std::move(name), std::move(*match), {}, {}, {}, std::nullopt};
+  if (Status s = parseRouteAction(node, where, route.action); !s) return s;
+  if (Status s = parseMutations(node, where, route.request_headers, route.response_headers); !s) {
+    return s;
+  }
+  if (Status s = parseCors(node, where, route.cors); !s) return s;
+  return route;
 }
 
 }  // namespace
 
-size_t CaseInsensitiveHash::operator()(std::string_view s) const noexcept {
-  uint64_t h = 1469598103934665603ull;  // FNV-1a
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(lower(c));
-    h *= 1099511628211ull;
-  }
-  return static_cast<size_t>(h);
-}
-
-bool CaseInsensitiveEqual::operator()(std::string_view a, std::string_view b) const noexcept {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
-
-bool WildcardIndex::add(std::string fixed, uint32_t vhost) {
-  const size_t length = fixed.size();
-  auto it = std::find_if(by_length_.begin(), by_length_.end(),
-                         [&](const auto& group) { return group.first <= length; });
-  if (it == by_length_.end() || it->first != length)
-    it = by_length_.emplace(it, length, DomainMap());
-  return it->second.emplace(std::move(fixed), vhost).second;
-}
-
-int64_t WildcardIndex::find(std::string_view host) const {
-  for (const auto& [length, domains] : by_length_) {
-    if (host.size() <= length) continue;  // the '*' stands for at least one character
-    const std::string_view fixed =
-        side_ == Side::kSuffix ? host.substr(host.size() - length) : host.substr(0, length);
-    if (auto it = domains.find(fixed); it != domains.end()) return it->second;
-  }
-  return -1;
-}
-
-bool Route::matches(std::string_view path) const {
-  return match == Match::kPath ? path == pattern : path.substr(0, pattern.size()) == pattern;
-}
-
-const Route* VirtualHost::match(std::string_view path) const {
-  path = stripQuery(path);
+const Route* VirtualHost::match(std::string_view path, const MatchInput& input) const {
+  const PathAndQuery split = splitPath(path);
   for (const Route& route : routes) {
-    if (route.matches(path)) return &route;
+    if (route.match.matches(split.path, split.query, input)) return &route;
   }
   return nullptr;
-}
-
-std::string_view stripPort(std::string_view authority) {
-  if (authority.empty() || authority.back() == ']') return authority;  // no port, or "[v6]"
-  const size_t colon = authority.rfind(':');
-  if (colon == std::string_view::npos) return authority;
-  // A bare IPv6 address has more colons and no brackets: leave it alone.
-  if (authority.front() != '[' && authority.find(':') != colon) return authority;
-  for (char c : authority.substr(colon + 1)) {
-    if (c < '0' || c > '9') return authority;
-  }
-  return authority.substr(0, colon);
-}
-
-std::string_view stripQuery(std::string_view path) {
-  return path.substr(0, std::min(path.find_first_of("?#"), path.size()));
 }
 
 Result<RouteTable> RouteTable::parse(std::string_view json) {
@@ -164,7 +94,14 @@ Result<RouteTable> RouteTable::fromNode(const YAML::Node& root) {
     if (!root.IsMap()) return Status::error(prefix + ": must be a JSON object");
     Status s = readString(root, "name", false, "", table.name_);
     if (s && !table.name_.empty()) prefix += " '" + table.name_ + "'";
-    if (s) s = checkFields(root, {"name", "virtual_hosts"}, "");
+    if (s) {
+      s = checkFields(
+          root,
+          {"name", "virtual_hosts", "request_headers_to_add", "request_headers_to_remove",
+           "response_headers_to_add", "response_headers_to_remove"},
+          "");
+    }
+    if (s) s = parseMutations(root, "", table.request_headers_, table.response_headers_);
     const YAML::Node vhosts = root["virtual_hosts"];
     if (s && (!vhosts || !vhosts.IsSequence())) s = fail("virtual_hosts", "required, a list");
     for (size_t i = 0; s && i < vhosts.size(); ++i) {
@@ -179,9 +116,15 @@ Result<RouteTable> RouteTable::fromNode(const YAML::Node& root) {
 
 Status RouteTable::addVirtualHost(const YAML::Node& node, uint32_t index) {
   const std::string where = indexed("virtual_hosts", index);
-  if (!node.IsMap()) return fail(where, "must be an object");
+  if (Status s = checkFields(
+          node,
+          {"name", "domains", "routes", "cors", "request_headers_to_add",
+           "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove"},
+          where);
+      !s) {
+    return s;
+  }
   VirtualHost vhost;
-  if (Status s = checkFields(node, {"name", "domains", "routes"}, where); !s) return s;
   if (Status s = readString(node, "name", true, where, vhost.name); !s) return s;
 
   const std::string domains_where = field(where, "domains");
@@ -193,18 +136,23 @@ Status RouteTable::addVirtualHost(const YAML::Node& node, uint32_t index) {
     if (!domains[d].IsScalar() || domains[d].Scalar().empty()) {
       return fail(indexed(domains_where, d), "must be a non-empty string");
     }
-    vhost.domains.push_back(lowered(domains[d].Scalar()));
-    if (Status s = addDomain(vhost.domains.back(), index, indexed(domains_where, d)); !s) return s;
+    std::string domain = domains[d].Scalar();
+    std::transform(domain.begin(), domain.end(), domain.begin(), lowerAscii);
+    if (Status s = addDomain(domain, index, indexed(domains_where, d)); !s) return s;
+    vhost.domains.push_back(std::move(domain));
   }
+  if (Status s = parseMutations(node, where, vhost.request_headers, vhost.response_headers); !s) {
+    return s;
+  }
+  if (Status s = parseCors(node, where, vhost.cors); !s) return s;
 
   const std::string routes_where = field(where, "routes");
   const YAML::Node routes = node["routes"];
-  if (routes && !routes.IsSequence()) return fail(routes_where, "must be a list");
+  if (Status s = checkList(routes, routes_where); !s) return s;
   for (size_t r = 0; routes && r < routes.size(); ++r) {
-    Route& route = vhost.routes.emplace_back();
-    if (Status s = parseRoute(routes[r], indexed(routes_where, r), vhost.name, r, route); !s) {
-      return s;
-    }
+    Result<Route> route = parseRoute(routes[r], indexed(routes_where, r), vhost.name, r);
+    if (!route) return route.status();
+    vhost.routes.push_back(std::move(*route));
   }
   vhosts_.push_back(std::move(vhost));
   return Status::ok();
@@ -242,9 +190,10 @@ const VirtualHost* RouteTable::virtualHost(std::string_view authority) const {
   return index < 0 ? nullptr : &vhosts_[static_cast<size_t>(index)];
 }
 
-const Route* RouteTable::route(std::string_view authority, std::string_view path) const {
+const Route* RouteTable::route(std::string_view authority, std::string_view path,
+                               const MatchInput& input) const {
   const VirtualHost* vhost = virtualHost(authority);
-  return vhost == nullptr ? nullptr : vhost->match(path);
+  return vhost == nullptr ? nullptr : vhost->match(path, input);
 }
 
 }  // namespace weft::router

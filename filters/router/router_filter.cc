@@ -1,4 +1,4 @@
-// The router filter: config parsing (main thread) and the per-stream lookup (workers).
+// The router filter: config parsing (main thread) and the per-stream routing (workers).
 #include "filters/router/router_filter.h"
 
 #include <yaml-cpp/yaml.h>
@@ -6,8 +6,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <variant>
+#include <vector>
 
 #include "filters/router/route_table.h"
+#include "filters/router/stream_adapters.h"
+#include "filters/router/worker_random.h"
 #include "weft/filter.hpp"
 
 namespace weft::router {
@@ -65,19 +69,102 @@ class RouterFilter final : public StreamFilter {
     std::optional<std::string_view> authority = stream().requestHeader(":authority");
     if (!authority) authority = stream().requestHeader("host");
     const std::optional<std::string_view> path = stream().requestHeader(":path");
-    const Route* route = path ? config_.table().route(authority.value_or(""), *path) : nullptr;
-    if (route == nullptr) {
+    const StreamMatchInput input(stream());
+    vhost_ = config_.table().virtualHost(authority.value_or(""));
+    route_ = vhost_ != nullptr && path ? vhost_->match(*path, input) : nullptr;
+    if (route_ == nullptr) {
       config_.noRoute().add();
       return respond(404, "no route\n", {{"content-type", "text/plain"}}, "route_not_found");
     }
-    stream().setRouteName(route->name);
-    stream().setUpstreamCluster(route->cluster);
     config_.routed().add();
+    stream().setRouteName(route_->name);
+
+    cors_ = route_->cors ? &*route_->cors : vhost_->cors ? &*vhost_->cors : nullptr;
+    if (cors_ != nullptr) {
+      const std::optional<std::string_view> origin = stream().requestHeader("origin");
+      if (origin && !origin->empty() && cors_->allowsOrigin(*origin)) {
+        if (isPreflight(stream().requestHeader(":method").value_or(""),
+                        stream().requestHeader("access-control-request-method").value_or(""))) {
+          ReplyHeaders reply;
+          cors_->addPreflightHeaders(*origin, reply);
+          return sendReply(200, "", reply, "cors_preflight");
+        }
+        origin_ = *origin;
+      } else {
+        cors_ = nullptr;  // not a cross-origin request, or one from an origin not allowed
+      }
+    }
+
+    const PathAndQuery split = splitPath(path.value_or(""));
+    if (const auto* redirect = std::get_if<RedirectAction>(&route_->action)) {
+      ReplyHeaders reply;
+      addResponseHeaders(reply);
+      reply.set("location", redirect->location({stream().requestHeader(":scheme").value_or("http"),
+                                                authority.value_or(""), split.path, split.query,
+                                                route_->match.matchedPrefixLength(split.path)}));
+      return sendReply(redirect->responseCode(), "", reply, "direct_response");
+    }
+    if (const auto* direct = std::get_if<DirectResponse>(&route_->action)) {
+      ReplyHeaders reply;
+      addResponseHeaders(reply);
+      return sendReply(direct->status, direct->body, reply, "direct_response");
+    }
+    forward(std::get<ForwardAction>(route_->action), *path, split);
+    return FilterStatus::kContinue;
+  }
+
+  FilterStatus onResponseHeaders(bool /*end_stream*/) override {
+    if (route_ != nullptr) {
+      StreamHeaders headers(stream().responseHeaders());
+      addResponseHeaders(headers);
+    }
     return FilterStatus::kContinue;
   }
 
  private:
+  void forward(const ForwardAction& action, std::string_view path, const PathAndQuery& split) {
+    stream().setUpstreamCluster(action.pickCluster(action.weighted ? workerRandom() : 0));
+    // Computed before any header changes: `path` and `split` view the request's :path.
+    std::string original_path, new_path;
+    if (action.path_rewrite.active()) {
+      original_path = path;
+      new_path = action.path_rewrite.apply(split.path, split.query,
+                                           route_->match.matchedPrefixLength(split.path));
+    }
+    StreamHeaders request(stream().requestHeaders());
+    route_->request_headers.apply(request);
+    vhost_->request_headers.apply(request);
+    config_.table().requestHeaders().apply(request);
+    if (!action.host_rewrite.empty()) stream().setRequestHeader(":authority", action.host_rewrite);
+    if (action.path_rewrite.active()) {
+      stream().setRequestHeader("x-envoy-original-path", original_path);
+      stream().setRequestHeader(":path", new_path);
+    }
+  }
+
+  // The response header mutations (route, then virtual host, then route config) and, for an
+  // allowed cross-origin request, the CORS response headers.
+  void addResponseHeaders(HeaderTarget& headers) const {
+    route_->response_headers.apply(headers);
+    vhost_->response_headers.apply(headers);
+    config_.table().responseHeaders().apply(headers);
+    if (cors_ != nullptr) cors_->addResponseHeaders(origin_, headers);
+  }
+
+  FilterStatus sendReply(uint32_t status, std::string_view body, const ReplyHeaders& reply,
+                         std::string_view details) const {
+    std::vector<Header> headers;
+    headers.reserve(reply.fields().size());
+    for (const auto& [name, value] : reply.fields()) headers.push_back({name, value});
+    stream().sendLocalReply(status, body, headers.data(), headers.size(), details);
+    return FilterStatus::kStopIteration;
+  }
+
   const RouterConfig& config_;
+  const VirtualHost* vhost_ = nullptr;
+  const Route* route_ = nullptr;
+  const CorsPolicy* cors_ = nullptr;  // set for an allowed cross-origin request
+  std::string origin_;                // its Origin
 };
 
 }  // namespace

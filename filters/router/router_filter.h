@@ -1,12 +1,25 @@
-// The router: Weft's built-in filter that picks where a request goes. It is written against the
-// public SDK (weft/filter.hpp), exactly like a third-party filter, and is always last in a chain.
+// The router: Weft's built-in filter that decides where a request goes. It is written against
+// the public SDK (weft/filter.hpp), exactly like a third-party filter, and is always last in a
+// chain.
 //
 // Config (JSON): {"route_config": <one route_configs entry, see route_table.h>}
 //
-// on_request_headers looks up :authority (or Host) and :path in the route table. A match sets the
-// stream's route name and upstream cluster and continues; the core's upstream stage forwards the
-// request once the chain has run. No match answers 404 "no route\n" with details
-// "route_not_found" (Envoy's NR flag). Counters: router.routed, router.no_route.
+// on_request_headers looks up :authority (or Host), :path and whatever the route matches read
+// (headers, query, the listener's port) in the route table, then:
+//   - no match: 404 "no route\n", details "route_not_found" (Envoy's NR flag);
+//   - a CORS preflight from an origin the route's (else its virtual host's) policy allows: 200
+//     with the access-control-* headers, details "cors_preflight";
+//   - redirect / direct_response: answered by the proxy (details "direct_response"), with the
+//     response header mutations (route, virtual host, route config) and CORS headers applied;
+//   - cluster / weighted_clusters: sets the stream's route name and upstream cluster (a split
+//     picks from the worker's random numbers), applies the request header mutations (route, then
+//     virtual host, then route config), host_rewrite_literal and the path rewrite (keeping the
+//     original :path in x-envoy-original-path), and continues; the core's upstream stage forwards
+//     the request once the chain has run. on_response_headers then applies the response header
+//     mutations and, for an allowed cross-origin request, the CORS response headers.
+// A route's timeout, retry_policy and request_mirror_policies are parsed into the route
+// (upstream_policy.h) but applied by the upstream stage, not here.
+// Counters: router.routed (a route matched), router.no_route.
 #pragma once
 
 #include "weft/filter_abi.h"

@@ -133,6 +133,23 @@ BOOST_AUTO_TEST_CASE(validate_checks_the_file_and_its_filters_without_serving) {
              bad.stderr_text);
 }
 
+BOOST_AUTO_TEST_CASE(a_bad_route_is_reported_with_its_file_line_and_field) {
+  // The router checks route fields; the proxy points at the line they are written on.
+  HttpBootstrap spec;
+  spec.upstream_port = 1;
+  spec.extra_routes =
+      "          - match: { prefix: /a }\n"
+      "            cluster: backend\n"
+      "          - match: { prefx: /b }\n"
+      "            cluster: backend\n";
+  auto bad = runProxyToExit(httpBootstrapYaml(spec), milliseconds(10000), {"--validate"});
+  BOOST_TEST(bad.status != 0);
+  const std::string expected = bad.config_path +
+                               ":18: route_configs[0].virtual_hosts[0].routes[1].match: unknown "
+                               "field 'prefx'";
+  BOOST_TEST(bad.stderr_text.find(expected) != std::string::npos, bad.stderr_text);
+}
+
 BOOST_AUTO_TEST_CASE(sighup_reloads_without_failing_a_request) {
   Upstream alpha("alpha");
   Upstream beta("beta");

@@ -296,22 +296,12 @@ listeners:
     port: 1
     protocl: http
 )") == "t.yaml:5: listeners[0].protocl: unknown field (expected one of: name, address, port, "
-       "protocol, route_config, cluster, filters, limits)");
+       "protocol, route_config, cluster, filters, limits, tls)");
   BOOST_TEST(errorOf("worker: 2\n") ==
              "t.yaml:1: worker: unknown field (expected one of: workers, drain_timeout, admin, "
              "access_log, listeners, route_configs, clusters)");
   BOOST_TEST(errorOf(minimal("admin: { adress: 127.0.0.1 }\n")) ==
              "t.yaml:18: admin.adress: unknown field (expected one of: address, port)");
-  BOOST_TEST(errorOf(R"(
-route_configs:
-  - name: r
-    virtual_hosts:
-      - name: v
-        domains: [a]
-        routes:
-          - match: { prefix: /, headers: x }
-)") == "t.yaml:7: route_configs[0].virtual_hosts[0].routes[0].match.headers: unknown field "
-       "(expected one of: prefix, path)");
   BOOST_TEST(errorOf(R"(
 listeners:
   - name: a
@@ -523,16 +513,14 @@ BOOST_AUTO_TEST_CASE(route_config_structure_is_checked) {
   const std::string path = "t.yaml:7: route_configs[0].virtual_hosts[0].routes[0]";
   BOOST_TEST(errorOf(routes + "          - { cluster: c }\n") ==
              path + ".match: missing required field");
-  BOOST_TEST(errorOf(routes + "          - { match: {}, cluster: c }\n") ==
-             path + ".match: needs exactly one of prefix or path");
-  BOOST_TEST(errorOf(routes + "          - { match: { prefix: /, path: /a }, cluster: c }\n") ==
-             path + ".match: set both prefix and path; choose one");
-  BOOST_TEST(errorOf(routes + "          - { match: { prefix: api }, cluster: c }\n") ==
-             path + ".match.prefix: must start with \"/\", got \"api\"");
-  BOOST_TEST(errorOf(routes + "          - { match: { path: /a } }\n") ==
-             path + ".cluster: missing required field");
+  // Matches and actions are the router's to check (router_test, and the proxy names their line:
+  // lifecycle_test); here, every cluster a route names must exist.
   BOOST_TEST(errorOf(routes + "          - { match: { path: /a }, cluster: nope }\n") ==
              path + ".cluster: unknown cluster \"nope\"");
+  BOOST_TEST(errorOf(routes + "          - match: { path: /a }\n" +
+                     "            weighted_clusters: { clusters: [ { name: gone, weight: 1 } ] }\n") ==
+             "t.yaml:8: route_configs[0].virtual_hosts[0].routes[0].weighted_clusters.clusters[0]"
+             ".name: unknown cluster \"gone\"");
 }
 
 BOOST_AUTO_TEST_CASE(cluster_rules) {
@@ -734,3 +722,211 @@ BOOST_AUTO_TEST_CASE(parses_into_a_sidecar_for_a_local_app) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// The `tls:` blocks of listeners and clusters.
+namespace weft::config {
+namespace {
+
+// A temporary directory with empty files named as the tls blocks below name them: the loader
+// only checks that they can be read. "DIR" in a YAML text stands for the directory.
+class TlsFiles {
+ public:
+  TlsFiles() {
+    char pattern[] = "/tmp/weft_bootstrap_tls_XXXXXX";
+    BOOST_REQUIRE(mkdtemp(pattern) != nullptr);
+    dir_ = pattern;
+    for (const char* name : {"cert.pem", "key.pem", "ca.pem", "cert2.pem", "key2.pem"}) {
+      std::ofstream(dir_ + "/" + name) << "";
+    }
+  }
+  ~TlsFiles() {
+    for (const char* name : {"cert.pem", "key.pem", "ca.pem", "cert2.pem", "key2.pem"}) {
+      unlink((dir_ + "/" + name).c_str());
+    }
+    rmdir(dir_.c_str());
+  }
+  const std::string& dir() const { return dir_; }
+  std::string in(std::string_view text) const {
+    std::string out = yaml(text);
+    for (size_t at = out.find("DIR"); at != std::string::npos; at = out.find("DIR", at)) {
+      out.replace(at, 3, dir_);
+    }
+    return out;
+  }
+
+ private:
+  std::string dir_;
+};
+
+// minimal() with `listener_tls` under the listener (from line 6) and no cluster TLS.
+std::string listenerTls(const TlsFiles& files, std::string_view listener_tls) {
+  return files.in(R"(
+listeners:
+  - name: ingress
+    address: 127.0.0.1
+    port: 10000
+    route_config: local
+)") + files.in(listener_tls) +
+         minimal().substr(minimal().find("route_configs:"));
+}
+
+// minimal() with `cluster_tls` under the cluster (from line 18).
+std::string clusterTls(const TlsFiles& files, std::string_view cluster_tls) {
+  return minimal() + files.in(cluster_tls);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(bootstrap_tls)
+
+BOOST_AUTO_TEST_CASE(tls_blocks_read_back_every_field) {
+  TlsFiles files;
+  Result<Bootstrap> result = parseBootstrap(files.in(R"(
+listeners:
+  - name: ingress
+    address: 127.0.0.1
+    port: 10000
+    route_config: local
+    tls:
+      certificates:
+        - { certificate_chain: DIR/cert.pem, private_key: DIR/key.pem }
+        - certificate_chain: DIR/cert2.pem
+          private_key: DIR/key2.pem
+      alpn: [http/1.1]
+      client_ca: DIR/ca.pem
+      require_client_certificate: true
+      min_version: "1.3"
+  - name: plain
+    address: 127.0.0.1
+    port: 10001
+    route_config: local
+    tls:
+      certificates: [ { certificate_chain: DIR/cert.pem, private_key: DIR/key.pem } ]
+route_configs:
+  - name: local
+    virtual_hosts:
+      - name: all
+        domains: ["*"]
+        routes:
+          - match: { prefix: / }
+            cluster: backend
+clusters:
+  - name: backend
+    endpoints: [ { address: 127.0.0.1, port: 8443 } ]
+    tls:
+      ca: DIR/ca.pem
+      sni: reviews.default.svc.cluster.local
+      alpn: [h2]
+      certificate_chain: DIR/cert.pem
+      private_key: DIR/key.pem
+      verify_subject_alt_names: ["spiffe://cluster.local/ns/default/sa/reviews", reviews.local]
+  - name: bare
+    endpoints: [ { address: 127.0.0.1, port: 8080 } ]
+)"),
+                                            "t.yaml");
+  BOOST_REQUIRE_MESSAGE(result.isOk(), why(result));
+  const std::string& dir = files.dir();
+  const ServerTls& server = *result->listeners[0].tls;
+  BOOST_REQUIRE(server.certificates.size() == 2u);
+  BOOST_TEST(server.certificates[0].certificate_chain == dir + "/cert.pem");
+  BOOST_TEST(server.certificates[0].private_key == dir + "/key.pem");
+  BOOST_TEST(server.certificates[1].certificate_chain == dir + "/cert2.pem");
+  BOOST_TEST(server.certificates[1].private_key == dir + "/key2.pem");
+  BOOST_TEST(server.alpn == std::vector<std::string>{"http/1.1"});
+  BOOST_TEST(server.client_ca == dir + "/ca.pem");
+  BOOST_TEST(server.require_client_certificate);
+  BOOST_TEST((server.min_version == TlsVersion::kTls13));
+
+  const ServerTls& defaults = *result->listeners[1].tls;
+  BOOST_TEST(defaults.alpn == (std::vector<std::string>{"h2", "http/1.1"}));
+  BOOST_TEST(defaults.client_ca.empty());
+  BOOST_TEST(!defaults.require_client_certificate);
+  BOOST_TEST((defaults.min_version == TlsVersion::kTls12));
+
+  const ClientTls& client = *result->clusters[0].tls;
+  BOOST_TEST(client.ca == dir + "/ca.pem");
+  BOOST_TEST(client.sni == "reviews.default.svc.cluster.local");
+  BOOST_TEST(client.alpn == std::vector<std::string>{"h2"});
+  BOOST_TEST(client.certificate_chain == dir + "/cert.pem");
+  BOOST_TEST(client.private_key == dir + "/key.pem");
+  BOOST_TEST(
+      client.verify_subject_alt_names ==
+      (std::vector<std::string>{"spiffe://cluster.local/ns/default/sa/reviews", "reviews.local"}));
+  BOOST_TEST(!result->clusters[1].tls.has_value());
+  BOOST_TEST(!parse(minimal())->listeners[0].tls.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(listener_tls_errors_name_line_and_field) {
+  TlsFiles files;
+  const std::string dir = files.dir();
+  const auto error = [&](std::string_view block) {
+    return why(parseBootstrap(listenerTls(files, block), "t.yaml"));
+  };
+  BOOST_TEST(error(R"(
+    tls:
+      certificates: [ { certificate_chain: DIR/cert.pem, private_key: DIR/nope.pem } ]
+)") == "t.yaml:7: listeners[0].tls.certificates[0].private_key: cannot read \"" + dir +
+                 "/nope.pem\": No such file or directory");
+  BOOST_TEST(error(R"(
+    tls:
+      certificates:
+        - certificate_chain: DIR/missing.pem
+          private_key: DIR/key.pem
+)") == "t.yaml:8: listeners[0].tls.certificates[0].certificate_chain: cannot read \"" + dir +
+                 "/missing.pem\": No such file or directory");
+  BOOST_TEST(error("    tls: { alpn: [h2] }\n") ==
+             "t.yaml:6: listeners[0].tls.certificates: missing required field");
+  BOOST_TEST(error("    tls: { certificates: [] }\n") ==
+             "t.yaml:6: listeners[0].tls.certificates: must not be empty");
+  BOOST_TEST(error("    tls: { certificates: [ { certificate_chain: DIR/cert.pem } ] }\n") ==
+             "t.yaml:6: listeners[0].tls.certificates[0].private_key: missing required field");
+  BOOST_TEST(error(R"(
+    tls:
+      certificates: [ { certificate_chain: DIR/cert.pem, private_key: DIR/key.pem } ]
+      require_client_certificate: true
+)") == "t.yaml:8: listeners[0].tls.require_client_certificate: needs client_ca, the CA client "
+       "certificates are verified against");
+  BOOST_TEST(error(R"(
+    tls:
+      certificates: [ { certificate_chain: DIR/cert.pem, private_key: DIR/key.pem } ]
+      min_version: 1.1
+)") == "t.yaml:8: listeners[0].tls.min_version: must be \"1.2\" or \"1.3\", got \"1.1\"");
+  BOOST_TEST(error(R"(
+    tls:
+      certificates: [ { certificate_chain: DIR/cert.pem, private_key: DIR/key.pem } ]
+      alpn: [h2, ""]
+)") == "t.yaml:8: listeners[0].tls.alpn[1]: must not be empty");
+  BOOST_TEST(error(R"(
+    tls:
+      certificates: [ { certificate_chain: DIR/cert.pem, private_key: DIR/key.pem } ]
+      ciphers: all
+)") == "t.yaml:8: listeners[0].tls.ciphers: unknown field (expected one of: certificates, "
+       "alpn, client_ca, require_client_certificate, min_version)");
+}
+
+BOOST_AUTO_TEST_CASE(cluster_tls_errors_name_line_and_field) {
+  TlsFiles files;
+  const auto error = [&](std::string_view block) {
+    return why(parseBootstrap(clusterTls(files, block), "t.yaml"));
+  };
+  BOOST_TEST(error("    tls: { ca: DIR/ca.pem, sni: x.local, alpn: [h2] }\n") == "OK");
+  BOOST_TEST(error("    tls: { certificate_chain: DIR/cert.pem }\n") ==
+             "t.yaml:18: clusters[0].tls.certificate_chain: certificate_chain and private_key go "
+             "together (mutual TLS needs both)");
+  BOOST_TEST(error("    tls: { verify_subject_alt_names: [spiffe://a/ns/b/sa/c] }\n") ==
+             "t.yaml:18: clusters[0].tls.verify_subject_alt_names: needs ca: a name is only "
+             "trusted on a certificate that was verified");
+  BOOST_TEST(error("    tls: { ca: DIR/nope.pem }\n") ==
+             "t.yaml:18: clusters[0].tls.ca: cannot read \"" + files.dir() +
+                 "/nope.pem\": No such file or directory");
+  BOOST_TEST(error("    tls: { alpn: [" + std::string(256, 'x') + "] }\n") ==
+             "t.yaml:18: clusters[0].tls.alpn[0]: an ALPN protocol name is at most 255 bytes");
+  BOOST_TEST(error("    tls: { ca: DIR/ca.pem, verify: true }\n") ==
+             "t.yaml:18: clusters[0].tls.verify: unknown field (expected one of: ca, sni, alpn, "
+             "certificate_chain, private_key, verify_subject_alt_names)");
+  BOOST_TEST(error("    tls: yes\n") == "t.yaml:18: clusters[0].tls: must be a map, got \"yes\"");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace weft::config

@@ -10,10 +10,12 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "core/http/header_map.h"
 #include "core/stats/stats.h"
+#include "filters/router/match_input.h"
 #include "filters/router/route_table.h"
 #include "filters/router/router_filter.h"
 #include "plugins/host/filter_instance.h"
@@ -22,8 +24,12 @@
 
 namespace {
 
+using weft::router::ForwardAction;
+using weft::router::ListMatchInput;
 using weft::router::Route;
 using weft::router::RouteTable;
+
+const ListMatchInput kNoHeaders;
 
 // ---------------------------------------------------------------------------------------------
 // A fake host: one stream's header maps plus what the filter asked the host to do.
@@ -191,8 +197,8 @@ std::string parseError(const std::string& json) {
 
 // The cluster a request is routed to, or "" when none.
 std::string clusterFor(const RouteTable& t, std::string_view authority, std::string_view path) {
-  const Route* r = t.route(authority, path);
-  return r == nullptr ? "" : r->cluster;
+  const Route* r = t.route(authority, path, kNoHeaders);
+  return r == nullptr ? "" : std::get<ForwardAction>(r->action).cluster;
 }
 
 // One virtual host per domain, each routing "/" to a cluster named after the domain.
@@ -280,15 +286,15 @@ BOOST_AUTO_TEST_CASE(query_string_is_ignored) {
 BOOST_AUTO_TEST_CASE(route_names) {
   const RouteTable t = table(kPaths);
   BOOST_TEST(t.name() == "paths");
-  BOOST_TEST(t.route("h", "/exact")->name == "all/0");
-  BOOST_TEST(t.route("h", "/api")->name == "api-route");
-  BOOST_TEST(t.route("h", "/")->name == "all/3");
+  BOOST_TEST(t.route("h", "/exact", kNoHeaders)->name == "all/0");
+  BOOST_TEST(t.route("h", "/api", kNoHeaders)->name == "api-route");
+  BOOST_TEST(t.route("h", "/", kNoHeaders)->name == "all/3");
 }
 
 BOOST_AUTO_TEST_CASE(virtual_host_without_routes_matches_nothing) {
   const RouteTable t = table(R"({"virtual_hosts":[{"name":"v","domains":["*"]}]})");
   BOOST_TEST(t.virtualHost("x") != nullptr);
-  BOOST_TEST(t.route("x", "/") == nullptr);
+  BOOST_TEST(t.route("x", "/", kNoHeaders) == nullptr);
 }
 
 BOOST_AUTO_TEST_CASE(bad_configs_are_rejected_with_the_field) {
@@ -297,14 +303,17 @@ BOOST_AUTO_TEST_CASE(bad_configs_are_rejected_with_the_field) {
   BOOST_TEST(parseError(R"({"name":"n"})") == "route config 'n': virtual_hosts: required, a list");
   BOOST_TEST(parseError(R"({"name":"n","virtual_hosts":[{"name":"v","domains":["*"],
       "routes":[{"match":{"prefix":"/"}}]}]})") ==
-             "route config 'n': virtual_hosts[0].routes[0].cluster: required");
+             "route config 'n': virtual_hosts[0].routes[0]: needs exactly one of cluster, "
+             "weighted_clusters, redirect, direct_response");
   BOOST_TEST(parseError(R"({"virtual_hosts":[{"name":"v","domains":["*"],
       "routes":[{"match":{"regex":".*"},"cluster":"c"}]}]})") ==
              "route config: virtual_hosts[0].routes[0].match: unknown field 'regex' "
-             "(supported: path, prefix)");
+             "(supported: prefix, path, safe_regex, case_sensitive, headers, query_parameters, "
+             "port)");
   BOOST_TEST(parseError(R"({"virtual_hosts":[{"name":"v","domains":["*"],
       "routes":[{"match":{"path":"/a","prefix":"/"},"cluster":"c"}]}]})") ==
-             "route config: virtual_hosts[0].routes[0].match: needs exactly one of path, prefix");
+             "route config: virtual_hosts[0].routes[0].match: needs exactly one of prefix, path, "
+             "safe_regex");
   BOOST_TEST(parseError(R"({"virtual_hosts":[{"name":"v","domains":["*"],
       "routes":[{"match":{"prefix":"api"},"cluster":"c"}]}]})") ==
              "route config: virtual_hosts[0].routes[0].match.prefix: must start with '/'");
@@ -320,7 +329,9 @@ BOOST_AUTO_TEST_CASE(bad_configs_are_rejected_with_the_field) {
   BOOST_TEST(parseError(R"({"virtual_hosts":[{"domains":["*"]}]})") ==
              "route config: virtual_hosts[0].name: required");
   BOOST_TEST(parseError(R"({"virtual_hosts":[],"extra":1})") ==
-             "route config: unknown field 'extra' (supported: name, virtual_hosts)");
+             "route config: unknown field 'extra' (supported: name, virtual_hosts, "
+             "request_headers_to_add, request_headers_to_remove, response_headers_to_add, "
+             "response_headers_to_remove)");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
