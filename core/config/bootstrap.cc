@@ -334,12 +334,12 @@ void recordLines(const YAML::Node& node, const std::string& path,
 void BootstrapParser::parseRouteConfig(const Field& item) {
   RouteConfig route_config;
   route_config.path = item.path;
-  recordLines(item.node, "", route_config.field_lines);
   // Converted first: its size bounds the work of the checks below, even when aliases repeat
   // one subtree many times.
   std::optional<std::string> json = toJson(item);
   if (!json) return;
   route_config.json = std::move(*json);
+  recordLines(item.node, "", route_config.field_lines);
   const FieldMap map(item, kRouteConfigKeys, errors_);
   readName(map, route_config_names_, "route config", route_config.name);
   if (auto virtual_hosts = map.require("virtual_hosts")) {
