@@ -132,6 +132,7 @@ enum class TlsVersion { kTls12, kTls13 };
 struct TlsCertificate {
   std::string certificate_chain;  // PEM, the leaf first
   std::string private_key;        // PEM, unencrypted
+  bool operator==(const TlsCertificate&) const = default;
 };
 
 // A listener's `tls:` block: TLS termination for its connections.
@@ -141,6 +142,7 @@ struct ServerTls {
   std::string client_ca;                               // empty: client certificates not asked for
   bool require_client_certificate = false;             // only with client_ca
   TlsVersion min_version = TlsVersion::kTls12;
+  bool operator==(const ServerTls&) const = default;
 };
 
 // A cluster's `tls:` block: TLS origination toward its endpoints.
@@ -151,6 +153,7 @@ struct ClientTls {
   std::string certificate_chain;  // with private_key, or neither
   std::string private_key;
   std::vector<std::string> verify_subject_alt_names;  // URI or DNS SANs accepted; needs ca
+  bool operator==(const ClientTls&) const = default;
 };
 
 struct Listener {

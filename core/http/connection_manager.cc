@@ -5,12 +5,15 @@
 
 #include "core/http/http2_server_codec.h"
 #include "core/http/http_stream.h"
+#include "core/tls/peer_identity.h"
+#include "core/tls/tls_session.h"
 
 namespace weft::http {
 
 namespace {
 
 constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+constexpr unsigned char kTlsHandshakeRecord = 0x16;
 
 network::Connection::Watermarks watermarks(const config::ListenerLimits& limits) {
   return {limits.buffer_high_watermark, limits.buffer_high_watermark / 2};
@@ -56,17 +59,49 @@ std::string_view ConnectionManager::remoteIp() const {
 
 bool ConnectionManager::detectProtocol() {
   evbuffer* input = connection_.input();
+  if (!transport_known_) {
+    if (evbuffer_get_length(input) == 0) return false;
+    transport_known_ = true;
+    // A TLS record starts with 0x16 (handshake); anything else on a TLS listener is plaintext.
+    if (listener_->tls && *evbuffer_pullup(input, 1) == kTlsHandshakeRecord) {
+      tls::SessionPtr session = listener_->tls->newSession();
+      if (!session) {
+        closeSoon();
+        return false;
+      }
+      connection_.startTls(std::move(session));  // the bytes read so far are its first records
+      return false;                              // the codec is picked once the handshake is done
+    }
+  }
+  const tls::TlsInfo* tls = connection_.tlsInfo();
+  if (tls && tls->alpn == "h2") {
+    codec_ = makeHttp2Codec();
+    return true;
+  }
   size_t seen = std::min(evbuffer_get_length(input), kHttp2Preface.size());
   const auto* bytes = reinterpret_cast<const char*>(evbuffer_pullup(input, seen));
   if (std::memcmp(bytes, kHttp2Preface.data(), seen) == 0) {
     if (seen < kHttp2Preface.size()) return false;
-    codec_ = std::make_unique<Http2ServerCodec>(
-        connection_, *this, worker_.base(), worker_.deleter(), listener_->http2_options,
-        *listener_->http2_stats, listener_->config.limits.buffer_high_watermark);
+    codec_ = makeHttp2Codec();
   } else {
     codec_ = std::make_unique<Http1ServerCodec>(connection_, *this, listener_->parse_limits);
   }
   return true;
+}
+
+std::unique_ptr<ServerCodec> ConnectionManager::makeHttp2Codec() {
+  return std::make_unique<Http2ServerCodec>(connection_, *this, worker_.base(), worker_.deleter(),
+                                            listener_->http2_options, *listener_->http2_stats,
+                                            listener_->config.limits.buffer_high_watermark);
+}
+
+void ConnectionManager::onTlsHandshakeDone() {
+  // ALPN h2: the server's SETTINGS may go out before the client's preface arrives.
+  if (const tls::TlsInfo* tls = connection_.tlsInfo(); tls && tls->alpn == "h2") {
+    codec_ = makeHttp2Codec();
+    connection_.flush();
+  }
+  dispatch();
 }
 
 void ConnectionManager::onTimer() {

@@ -73,6 +73,8 @@ class ConnectionManager : public Http1ServerCallbacks,
   std::string_view remoteIp() const;
   // The address the client connected to, asked of the kernel (only logs and filters need it).
   std::string localAddress() const;
+  // The TLS facts of the connection (peer identity, SNI, ALPN); null for plaintext.
+  const tls::TlsInfo* tlsInfo() const { return connection_.tlsInfo(); }
   // Where the worker keeps this connection (set once by the worker, used to remove it).
   ConnectionList::iterator position;
 
@@ -98,11 +100,14 @@ class ConnectionManager : public Http1ServerCallbacks,
   void onRemoteClose() override;
   void onConnectionError() override { closeNow(); }
   void onWriteDrained() override;
+  void onTlsHandshakeDone() override;
 
  private:
-  // Picks the codec from the first bytes: the HTTP/2 connection preface, else HTTP/1. False
-  // while too few bytes have arrived to tell.
+  // Picks the transport and codec from the first bytes: a TLS ClientHello starts TLS (on a TLS
+  // listener); then ALPN "h2", or the HTTP/2 connection preface, picks HTTP/2, anything else
+  // HTTP/1. False while it cannot tell yet.
   bool detectProtocol();
+  std::unique_ptr<ServerCodec> makeHttp2Codec();
   void onTimer();
   void dispatch();
   // After the codec did something: close if it is finished, else keep the right timer running.
@@ -132,6 +137,7 @@ class ConnectionManager : public Http1ServerCallbacks,
   bool closed_ = false;
   bool closing_ = false;
   bool in_dispatch_ = false;
+  bool transport_known_ = false;  // TLS or plaintext was decided from the first byte
 };
 
 }  // namespace weft::http

@@ -4,6 +4,7 @@
 #include "core/common/logging.h"
 #include "core/http/connection_manager.h"
 #include "core/http/grpc.h"
+#include "core/tls/peer_identity.h"
 
 namespace weft::http {
 
@@ -119,12 +120,13 @@ void HttpStream::addForwardingHeaders() {
   } else {
     request_headers_.add("x-forwarded-for", connection_.remoteIp());
   }
-  request_headers_.set("x-forwarded-proto", "http");
+  bool secure = connection_.tlsInfo() != nullptr;
+  request_headers_.set("x-forwarded-proto", secure ? "https" : "http");
   // The request id lives in the header alone: filters and the access log read it from there.
   const std::string* id = request_headers_.get("x-request-id");
   if (!id || id->empty())
     request_headers_.set("x-request-id", makeRequestId(connection_.worker().random()));
-  if (!request_headers_.has(":scheme")) request_headers_.add(":scheme", "http");
+  if (!request_headers_.has(":scheme")) request_headers_.add(":scheme", secure ? "https" : "http");
 }
 
 // ---- request path ---------------------------------------------------------------------------
@@ -484,8 +486,14 @@ bool HttpStream::infoString(weft_info_str key, std::string_view& out) {
       return false;
     case WEFT_INFO_PEER_IDENTITY:
     case WEFT_INFO_PEER_SUBJECT:
-    case WEFT_INFO_REQUESTED_SERVER_NAME:
-      return false;  // plaintext connections have no TLS peer
+    case WEFT_INFO_REQUESTED_SERVER_NAME: {
+      const tls::TlsInfo* tls = connection_.tlsInfo();
+      if (!tls) return false;  // plaintext: no TLS peer
+      out = key == WEFT_INFO_PEER_IDENTITY  ? std::string_view(tls->peer.spiffe_id)
+            : key == WEFT_INFO_PEER_SUBJECT ? std::string_view(tls->peer.subject)
+                                            : std::string_view(tls->sni);
+      return !out.empty();
+    }
     case WEFT_INFO_LISTENER_NAME:
       out = listener_.config.name;
       return true;

@@ -15,6 +15,11 @@
 
 namespace weft::server {
 
+namespace {
+// How often listener certificate files are checked for changes (a stat per file).
+constexpr uint64_t kCertificatePollMs = 1000;
+}  // namespace
+
 Server::Server(Options options)
     : options_(std::move(options)),
       reload_success_(stats_.counter("server.reload_success")),
@@ -39,7 +44,8 @@ Result<config::Bootstrap> Server::readBootstrap() const {
 Result<SnapshotPtr> Server::load() {
   auto bootstrap = readBootstrap();
   if (!bootstrap) return bootstrap.status();
-  return ConfigSnapshot::build(*bootstrap, ++version_, modules_, stats_, worker_count_);
+  return ConfigSnapshot::build(*bootstrap, ++version_, modules_, stats_, worker_count_,
+                               current_.get());
 }
 
 Result<std::vector<ListenerSockets>> Server::openNewListeners(const ConfigSnapshot& snapshot) {
@@ -77,7 +83,8 @@ int Server::run() {
   worker_count_ = options_.workers_override ? options_.workers_override : bootstrap->workers;
   if (worker_count_ == 0) worker_count_ = std::max(1u, std::thread::hardware_concurrency());
 
-  auto snapshot = ConfigSnapshot::build(*bootstrap, ++version_, modules_, stats_, worker_count_);
+  auto snapshot = ConfigSnapshot::build(*bootstrap, ++version_, modules_, stats_, worker_count_,
+                                        current_.get());
   if (!snapshot) {
     std::fprintf(stderr, "weft-proxy: %s\n", snapshot.status().message().c_str());
     return 1;
@@ -108,6 +115,9 @@ int Server::run() {
     workers_.back()->start(current_, std::move((*sockets)[w]));
   }
   installSignals();
+  certificate_poll_ = std::make_unique<event::Timer>(
+      loop_.base(), &event::callMember<&Server::pollCertificates, Server>, this);
+  certificate_poll_->arm(kCertificatePollMs);
 
   for (const auto& [name, listener] : current_->listeners) {
     std::printf("weft-proxy: listener %s on %s\n", name.c_str(), bound_[name].toString().c_str());
@@ -135,6 +145,20 @@ int Server::validate() {
               (*snapshot)->bootstrap.source_path.c_str(), (*snapshot)->listeners.size(),
               (*snapshot)->clusters.size());
   return 0;
+}
+
+void Server::pollCertificates() {
+  for (const auto& [name, listener] : current_->listeners) {
+    if (!listener->tls || !listener->tls->filesChanged()) continue;
+    // New connections get the new certificate; open ones keep theirs.
+    if (Status status = listener->tls->reload(); status) {
+      log::info("listener '" + name + "': certificates reloaded");
+    } else {
+      log::error("listener '" + name +
+                 "': certificate reload failed, keeping the old ones: " + status.message());
+    }
+  }
+  certificate_poll_->arm(kCertificatePollMs);
 }
 
 void Server::reload() {

@@ -52,6 +52,8 @@ class Server {
   // Opens sockets for the listeners of `snapshot` that are not open yet (all of them at start).
   Result<std::vector<ListenerSockets>> openNewListeners(const ConfigSnapshot& snapshot);
   void reload();
+  // Reloads listener certificates whose files changed on disk; re-arms itself.
+  void pollCertificates();
   void checkDrained();
   void installSignals();
 
@@ -70,6 +72,7 @@ class Server {
   std::map<std::string, network::Address> bound_;      // name -> the address actually bound
   std::vector<event::EventPtr> signals_;
   std::unique_ptr<event::Timer> drain_timer_;
+  std::unique_ptr<event::Timer> certificate_poll_;
   std::chrono::steady_clock::time_point drain_deadline_;
   std::string last_reload_error_;
   bool ready_ = false;

@@ -2,6 +2,7 @@
 #include "core/server/snapshot.h"
 
 #include "core/config/bootstrap.h"
+#include "core/server/listener_tls.h"
 
 namespace weft::server {
 
@@ -73,7 +74,7 @@ stats::Counter& ListenerStats::byClass(int status) {
 
 Result<SnapshotPtr> ConfigSnapshot::build(const config::Bootstrap& bootstrap, uint64_t version,
                                           plugins::ModuleRegistry& modules, stats::Store& stats,
-                                          uint32_t worker_count) {
+                                          uint32_t worker_count, const ConfigSnapshot* previous) {
   auto snapshot = std::make_shared<ConfigSnapshot>();
   snapshot->version = version;
   snapshot->bootstrap = bootstrap;
@@ -99,8 +100,24 @@ Result<SnapshotPtr> ConfigSnapshot::build(const config::Bootstrap& bootstrap, ui
     built->stats = std::make_unique<ListenerStats>(stats, listener.name);
     built->http2_options.max_header_list_bytes = limits.max_header_bytes;
     built->http2_options.max_headers = limits.max_headers;
-    built->http2_stats = std::make_unique<http::Http2Stats>(
-        stats, stats::Tags{{"listener", listener.name}});
+    built->http2_stats =
+        std::make_unique<http::Http2Stats>(stats, stats::Tags{{"listener", listener.name}});
+    if (listener.tls) {
+      std::shared_ptr<tls::ServerContext> running;
+      const config::ServerTls* running_config = nullptr;
+      if (previous) {
+        if (auto it = previous->listeners.find(listener.name); it != previous->listeners.end()) {
+          running = it->second->tls;
+          running_config = it->second->config.tls ? &*it->second->config.tls : nullptr;
+        }
+      }
+      auto context = listenerTls(listener, running, running_config, stats);
+      if (!context) {
+        return Status::error(source + ": listener '" + listener.name +
+                             "': tls: " + context.status().message());
+      }
+      built->tls = std::move(*context);
+    }
 
     if (listener.protocol == config::ListenerProtocol::kHttp) {
       std::string route_json = "{}";

@@ -19,6 +19,7 @@
 #include "core/http/http2_stats.h"
 #include "core/network/address.h"
 #include "core/stats/stats.h"
+#include "core/tls/server_context.h"
 #include "core/upstream/cluster.h"
 #include "plugins/host/filter_instance.h"
 #include "plugins/host/module_registry.h"
@@ -60,6 +61,9 @@ struct ListenerSnapshot {
   std::vector<plugins::FilterInstancePtr> chain;  // user filters, then the router
   std::unique_ptr<ListenerStats> stats;
   std::unique_ptr<http::Http2Stats> http2_stats;
+  // Null: plaintext only. Otherwise connections that start with a TLS ClientHello are terminated
+  // here (plaintext ones are still served). Shared with the next snapshot while unchanged.
+  std::shared_ptr<tls::ServerContext> tls;
 };
 
 // Writes one line per finished stream, never blocking a worker.
@@ -76,12 +80,11 @@ struct ConfigSnapshot {
   std::shared_ptr<AccessLogger> access_log;  // null when off
 
   // Builds every part: resolves addresses, loads and configures filters (a module that refuses
-  // its config fails the whole build with its message), opens the access log.
-  static Result<std::shared_ptr<const ConfigSnapshot>> build(const config::Bootstrap& bootstrap,
-                                                             uint64_t version,
-                                                             plugins::ModuleRegistry& modules,
-                                                             stats::Store& stats,
-                                                             uint32_t worker_count);
+  // its config fails the whole build with its message), loads TLS contexts (reusing those of
+  // `previous`, the running snapshot if any, whose blocks did not change), opens the access log.
+  static Result<std::shared_ptr<const ConfigSnapshot>> build(
+      const config::Bootstrap& bootstrap, uint64_t version, plugins::ModuleRegistry& modules,
+      stats::Store& stats, uint32_t worker_count, const ConfigSnapshot* previous);
 };
 
 using SnapshotPtr = std::shared_ptr<const ConfigSnapshot>;

@@ -35,6 +35,27 @@ stats::Counter& ClusterStats::byClass(int status) {
   return rq_5xx;
 }
 
+namespace {
+
+// The cluster's TLS client context; ALPN defaults to what the cluster speaks.
+Result<std::shared_ptr<tls::ClientContext>> clientTls(const config::Cluster& cluster,
+                                                      stats::Store& stats) {
+  const config::ClientTls& block = *cluster.tls;
+  tls::ClientOptions options;
+  options.ca = block.ca;
+  options.sni = block.sni;
+  options.alpn = block.alpn;
+  if (options.alpn.empty()) {
+    options.alpn = {cluster.protocol == config::UpstreamProtocol::kHttp2 ? "h2" : "http/1.1"};
+  }
+  options.certificate_chain = block.certificate_chain;
+  options.private_key = block.private_key;
+  options.verify_subject_alt_names = block.verify_subject_alt_names;
+  return tls::ClientContext::create(std::move(options), stats, {{"cluster", cluster.name}});
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const ClusterInfo>> ClusterInfo::create(const config::Cluster& config,
                                                                stats::Store& store) {
   auto info = std::make_shared<ClusterInfo>();
@@ -47,9 +68,22 @@ Result<std::shared_ptr<const ClusterInfo>> ClusterInfo::create(const config::Clu
     info->endpoint_names.push_back(address->toString());
   }
   info->stats = std::make_unique<ClusterStats>(store, config.name);
+  if (config.tls) {
+    auto tls = clientTls(config, store);
+    if (!tls) return Status::error("cluster '" + config.name + "': tls: " + tls.status().message());
+    info->tls = std::move(*tls);
+  }
   info->http2_stats =
       std::make_unique<http::Http2Stats>(store, stats::Tags{{"cluster", config.name}});
   return std::shared_ptr<const ClusterInfo>(std::move(info));
+}
+
+bool ClusterInfo::startTls(network::Connection& connection, size_t endpoint) const {
+  if (!tls) return true;
+  tls::SessionPtr session = tls->newSession(endpoint_names[endpoint], endpoint_names[endpoint]);
+  if (!session) return false;
+  connection.startTls(std::move(session));
+  return true;
 }
 
 bool ClusterInfo::sameShape(const ClusterInfo& other) const {
@@ -62,7 +96,8 @@ bool ClusterInfo::sameShape(const ClusterInfo& other) const {
   return a.connect_timeout_ms == b.connect_timeout_ms && a.max_connections == b.max_connections &&
          a.max_pending_requests == b.max_pending_requests &&
          a.idle_timeout_ms == b.idle_timeout_ms &&
-         a.max_requests_per_connection == b.max_requests_per_connection && a.protocol == b.protocol;
+         a.max_requests_per_connection == b.max_requests_per_connection &&
+         a.protocol == b.protocol && a.tls == b.tls;
 }
 
 }  // namespace weft::upstream

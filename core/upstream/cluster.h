@@ -11,7 +11,9 @@
 #include "core/http/http2_options.h"
 #include "core/http/http2_stats.h"
 #include "core/network/address.h"
+#include "core/network/connection.h"
 #include "core/stats/stats.h"
+#include "core/tls/client_context.h"
 
 namespace weft::upstream {
 
@@ -45,10 +47,15 @@ struct ClusterInfo {
   http::Http2Options http2_options;  // when config.protocol is http2
   std::unique_ptr<ClusterStats> stats;
   std::unique_ptr<http::Http2Stats> http2_stats;
+  std::shared_ptr<tls::ClientContext> tls;  // null: plaintext to the endpoints
 
   // Resolves the endpoints; stats are found or created in `store` under tag cluster=<name>.
   static Result<std::shared_ptr<const ClusterInfo>> create(const config::Cluster& config,
                                                            stats::Store& store);
+  // For a new connection to endpoint `endpoint`: starts TLS on it when the cluster originates
+  // TLS (the session resumes the endpoint's last one). False when no session could be made.
+  bool startTls(network::Connection& connection, size_t endpoint) const;
+
   // Same endpoints and limits: a worker keeps its pool (and its warm connections) across reloads.
   bool sameShape(const ClusterInfo& other) const;
 };

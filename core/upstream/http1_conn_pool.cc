@@ -15,6 +15,8 @@ Http1UpstreamConnection::Http1UpstreamConnection(Http1ConnPool& pool, size_t end
              &event::callMember<&Http1UpstreamConnection::onTimer, Http1UpstreamConnection>, this) {
   pool_.cluster_->stats->cx_total.inc();
   pool_.cluster_->stats->cx_active.add(1);
+  // The connect timeout covers the TLS handshake too: onConnected follows it.
+  if (connect_ok_) connect_ok_ = pool_.cluster().startTls(connection_, endpoint);
   timer_.arm(pool_.cluster().config.connect_timeout_ms);
 }
 

@@ -14,6 +14,8 @@ Http2UpstreamConnection::Http2UpstreamConnection(Http2ConnPool& pool, size_t end
              &event::callMember<&Http2UpstreamConnection::onTimer, Http2UpstreamConnection>, this) {
   pool_.cluster_->stats->cx_total.inc();
   pool_.cluster_->stats->cx_active.add(1);
+  // The connect timeout covers the TLS handshake too: onConnected follows it.
+  if (connect_ok_) connect_ok_ = pool_.cluster().startTls(connection_, endpoint);
   timer_.arm(pool_.cluster().config.connect_timeout_ms);
 }
 
