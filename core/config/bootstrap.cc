@@ -27,8 +27,12 @@ constexpr std::string_view kTopKeys[] = {"workers",   "drain_timeout", "admin", 
                                          "listeners", "route_configs", "clusters"};
 constexpr std::string_view kAddressKeys[] = {"address", "port"};
 constexpr std::string_view kAccessLogKeys[] = {"path", "format", "json"};
-constexpr std::string_view kListenerKeys[] = {
-    "name", "address", "port", "protocol", "route_config", "cluster", "filters", "limits", "tls"};
+constexpr std::string_view kListenerKeys[] = {"name",         "address", "port",    "protocol",
+                                              "route_config", "cluster", "filters", "limits",
+                                              "tls",          "http2"};
+constexpr std::string_view kHttp2Keys[] = {
+    "max_concurrent_streams", "initial_stream_window_size", "initial_connection_window_size",
+    "max_premature_resets",   "keepalive_interval",         "keepalive_timeout"};
 constexpr std::string_view kFilterKeys[] = {"name", "plugin", "builtin", "fail_open", "config"};
 constexpr std::string_view kRouteConfigKeys[] = {"name", "virtual_hosts"};
 constexpr std::string_view kVirtualHostKeys[] = {"name", "domains", "routes"};
@@ -120,6 +124,7 @@ class BootstrapParser {
   void parseListener(const Field& item);
   FilterConfig parseFilter(const Field& item);
   void parseLimits(const Field& field, ListenerLimits& limits);
+  void parseHttp2(const Field& field, http::Http2Options& http2);
   void parseRouteConfig(const Field& item);
   void parseVirtualHost(const Field& item, NameIndex& names, NameIndex& domains);
   void parseRoute(const Field& item);
@@ -271,6 +276,7 @@ void BootstrapParser::parseListener(const Field& item) {
   }
   if (auto limits = map.get("limits")) parseLimits(*limits, listener.limits);
   if (auto tls = map.get("tls")) parseServerTls(*tls, listener.tls.emplace());
+  if (auto http2 = map.get("http2")) parseHttp2(*http2, listener.http2);
   bootstrap_.listeners.push_back(std::move(listener));
 }
 
@@ -309,6 +315,30 @@ void BootstrapParser::parseLimits(const Field& field, ListenerLimits& limits) {
     } else {
       readUint(*value, limit.min, kNoMax, errors_, limits.*limit.member);
     }
+  }
+}
+
+void BootstrapParser::parseHttp2(const Field& field, http::Http2Options& http2) {
+  constexpr uint32_t kMaxWindow = 0x7fffffff;  // RFC 9113 §6.9.1
+  constexpr uint32_t kMinWindow = 65535;       // the protocol's initial window
+  const FieldMap map(field, kHttp2Keys, errors_);
+  if (auto f = map.get("max_concurrent_streams")) {
+    readUint(*f, 1, kMaxWindow, errors_, http2.max_concurrent_streams);
+  }
+  if (auto f = map.get("initial_stream_window_size")) {
+    readUint(*f, kMinWindow, kMaxWindow, errors_, http2.initial_stream_window_size);
+  }
+  if (auto f = map.get("initial_connection_window_size")) {
+    readUint(*f, kMinWindow, kMaxWindow, errors_, http2.initial_connection_window_size);
+  }
+  if (auto f = map.get("max_premature_resets")) {
+    readUint(*f, 1, kNoMax, errors_, http2.max_premature_resets);
+  }
+  if (auto f = map.get("keepalive_interval")) {
+    readDuration(*f, 1, errors_, http2.keepalive_interval_ms);
+  }
+  if (auto f = map.get("keepalive_timeout")) {
+    readDuration(*f, 1, errors_, http2.keepalive_timeout_ms);
   }
 }
 
@@ -440,8 +470,7 @@ void BootstrapParser::parseCluster(const Field& item) {
       if (protocol == "http2") {
         cluster.protocol = UpstreamProtocol::kHttp2;
       } else if (protocol != "http1") {
-        errors_.add(field->mark, field->path,
-                    "must be http1 or http2, got " + quoted(protocol));
+        errors_.add(field->mark, field->path, "must be http1 or http2, got " + quoted(protocol));
       }
     }
   }

@@ -33,6 +33,13 @@
 //         client_ca: /etc/weft/ca.pem           # absent: client certificates are not asked for
 //         require_client_certificate: false     # true needs client_ca
 //         min_version: "1.2"        # "1.2" | "1.3"
+//       http2:                      # HTTP/2 (h2c prior knowledge, or h2 by ALPN); the defaults:
+//         max_concurrent_streams: 100        # more are refused (REFUSED_STREAM)
+//         initial_stream_window_size: 1048576
+//         initial_connection_window_size: 16777216
+//         max_premature_resets: 100  # rapid-reset defence: GOAWAY past this (see http2_options.h)
+//         keepalive_interval: 0      # PING after this long without a frame; 0: off
+//         keepalive_timeout: 20s     # close when a PING is not answered in time
 //   route_configs:                  # Envoy's RouteConfiguration names; the router parses these
 //     - name: local                 # (filters/router/route_table.h and the headers it names)
 //       request_headers_to_add: [ { header: { key: x-a, value: "1" } } ]   # also at vhost
@@ -93,6 +100,7 @@
 #include <vector>
 
 #include "core/common/status.h"
+#include "core/http/http2_options.h"
 
 namespace weft::config {
 
@@ -165,6 +173,7 @@ struct Listener {
   std::vector<FilterConfig> filters;
   ListenerLimits limits;
   std::optional<ServerTls> tls;
+  http::Http2Options http2;  // `http2:`; its header limits come from `limits`
 };
 
 struct RouteConfig {

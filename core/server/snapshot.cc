@@ -98,6 +98,7 @@ Result<SnapshotPtr> ConfigSnapshot::build(const config::Bootstrap& bootstrap, ui
     built->parse_limits =
         http1::Limits{limits.max_request_line_bytes, limits.max_header_bytes, limits.max_headers};
     built->stats = std::make_unique<ListenerStats>(stats, listener.name);
+    built->http2_options = listener.http2;
     built->http2_options.max_header_list_bytes = limits.max_header_bytes;
     built->http2_options.max_headers = limits.max_headers;
     built->http2_stats =

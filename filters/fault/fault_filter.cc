@@ -17,7 +17,6 @@ namespace {
 
 constexpr std::string_view kAbortBody = "fault filter abort";
 constexpr std::string_view kAbortDetails = "fault_filter_abort";
-constexpr std::string_view kFlagsKey = "fault.response_flags";
 
 class FaultFilterConfig : public FilterConfig {
  public:
@@ -95,7 +94,7 @@ class FaultFilter final : public StreamFilter {
     if (delay) {
       if (stream().startTimer(fault.delay->fixed_delay_ms) > 0) {
         config_.delays().add();
-        addFlag("DI");
+        stream().addResponseFlag("DI");
         return FilterStatus::kStopIteration;
       }
       stream().warn("fault: the host refused a timer; the delay is skipped");
@@ -115,7 +114,7 @@ class FaultFilter final : public StreamFilter {
   FilterStatus abort() {
     const FaultAbort& abort = *config_.fault().abort;
     config_.aborts().add();
-    addFlag("FI");
+    stream().addResponseFlag("FI");
     const bool grpc = abort.grpc_status.has_value() ||
                       isGrpcContentType(stream().requestHeader("content-type").value_or(""));
     if (!grpc) {
@@ -133,17 +132,9 @@ class FaultFilter final : public StreamFilter {
     return FilterStatus::kStopIteration;
   }
 
-  // Adds an Envoy response flag to this stream's fault.response_flags metadata.
-  void addFlag(std::string_view flag) {
-    if (!flags_.empty()) flags_ += ",";
-    flags_ += flag;
-    stream().setMetadata(kFlagsKey, flags_);
-  }
-
   const FaultFilterConfig& config_;
   bool active_ = false;             // counted in active faults until the stream ends
   bool abort_after_delay_ = false;  // the abort roll came up
-  std::string flags_;
 };
 
 }  // namespace

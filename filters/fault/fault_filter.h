@@ -17,9 +17,8 @@
 //     grpc-message, no body (trailers-only).
 // The gauge fault.active_faults counts streams with a fault injected, until they end.
 //
-// Response flags: the ABI has no call that adds one to the stream's %RESPONSE_FLAGS%, so the
-// filter records them as dynamic metadata instead: fault.response_flags = "DI", "FI" or "DI,FI"
-// (%DYNAMIC_METADATA(fault.response_flags)% in the access log).
+// Response flags (ABI 1.2 stream_add_response_flag): "DI" for an injected delay, "FI" for an
+// injected abort, in %RESPONSE_FLAGS% and the stats like Envoy's.
 #pragma once
 
 #include "weft/filter_abi.h"

@@ -11,8 +11,9 @@
 //                                             original goes upstream in x-envoy-original-path
 //   "host_rewrite_literal": "svc.internal"    replace :authority before forwarding
 //   "timeout", "retry_policy", "request_mirror_policies"
-//                                             parsed into UpstreamPolicy for the upstream stage,
-//                                             which applies them (upstream_policy.h)
+//                                             parsed into UpstreamPolicy; the timeout is
+//                                             applied, retries and mirrors are not yet
+//                                             (upstream_policy.h)
 //
 // Immutable after parse.
 #pragma once

@@ -124,6 +124,7 @@ class RouterFilter final : public StreamFilter {
  private:
   void forward(const ForwardAction& action, std::string_view path, const PathAndQuery& split) {
     stream().setUpstreamCluster(action.pickCluster(action.weighted ? workerRandom() : 0));
+    if (action.upstream.timeout_ms) stream().setUpstreamTimeout(*action.upstream.timeout_ms);
     // Computed before any header changes: `path` and `split` view the request's :path.
     std::string original_path, new_path;
     if (action.path_rewrite.active()) {

@@ -7,9 +7,9 @@
 //                                "runtime_fraction": {"default_value": <FractionalPercent>}}]
 // (durations as everywhere in Weft: "250ms", "2s", "1m", "1h" or a bare number of milliseconds).
 //
-// The router parses and validates these and keeps them on the Route; it does not act on them.
-// Applying them — deadlines, re-sending a request, copying it to a mirror cluster — is the
-// upstream stage's job, which reads them from the route the router chose.
+// The router parses and validates these and keeps them on the Route. The timeout is handed to
+// the upstream stage through the ABI (set_upstream_timeout: 504 with flag UT when it passes).
+// Retries and mirrors are parsed only: the upstream stage cannot re-send or copy a request yet.
 //
 // Plain immutable values.
 #pragma once

@@ -58,6 +58,9 @@ route_configs:
             host_rewrite_literal: rewritten.internal
             request_headers_to_add: [ { header: { key: x-routed, value: api } } ]
             response_headers_to_add: [ { header: { key: x-route, value: api } } ]
+          - match: { prefix: /delay/ }
+            cluster: alpha
+            timeout: 200ms
           - match: { prefix: / }
             cluster: alpha
 clusters:
@@ -168,6 +171,16 @@ BOOST_FIXTURE_TEST_CASE(fault_fixed_delay, RoutingProxy) {
   BOOST_TEST(took >= std::chrono::milliseconds(kDelayMs),
              std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms");
   BOOST_TEST(proxy.stat("fault.filter.fault-delay.delays_injected").value_or(0) == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(route_timeout_answers_504_with_flag_ut, RoutingProxy) {
+  auto slow = get(proxy.port(), "/delay/1500");
+  BOOST_REQUIRE(slow);
+  BOOST_TEST(slow->status == 504);
+  BOOST_TEST(slow->body == "upstream request timeout\n");
+  auto fast = get(proxy.port(), "/delay/10");
+  BOOST_REQUIRE(fast);
+  BOOST_TEST(fast->status == 200);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

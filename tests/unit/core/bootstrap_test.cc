@@ -296,7 +296,7 @@ listeners:
     port: 1
     protocl: http
 )") == "t.yaml:5: listeners[0].protocl: unknown field (expected one of: name, address, port, "
-       "protocol, route_config, cluster, filters, limits, tls)");
+       "protocol, route_config, cluster, filters, limits, tls, http2)");
   BOOST_TEST(errorOf("worker: 2\n") ==
              "t.yaml:1: worker: unknown field (expected one of: workers, drain_timeout, admin, "
              "access_log, listeners, route_configs, clusters)");
@@ -621,6 +621,30 @@ BOOST_AUTO_TEST_CASE(load_reads_a_file_and_names_it) {
   BOOST_REQUIRE(!missing.isOk());
   BOOST_TEST(missing.status().message() ==
              std::string(path) + ": cannot read the file: No such file or directory");
+}
+
+BOOST_AUTO_TEST_CASE(listener_http2_block) {
+  std::string text = minimal();
+  const std::string anchor = "    route_config: local\n";
+  std::string with = text;
+  with.insert(with.find(anchor) + anchor.size(),
+              "    http2: { max_concurrent_streams: 7, initial_stream_window_size: 65535,\n"
+              "             keepalive_interval: 30s, keepalive_timeout: 2s }\n");
+  auto parsed = parse(with);
+  BOOST_REQUIRE_MESSAGE(parsed, why(parsed));
+  const auto& http2 = parsed->listeners[0].http2;
+  BOOST_TEST(http2.max_concurrent_streams == 7u);
+  BOOST_TEST(http2.initial_stream_window_size == 65535u);
+  BOOST_TEST(http2.keepalive_interval_ms == 30000u);
+  BOOST_TEST(http2.keepalive_timeout_ms == 2000u);
+  BOOST_TEST(http2.max_premature_resets == 100u);  // untouched default
+
+  std::string small = text;
+  small.insert(small.find(anchor) + anchor.size(),
+               "    http2: { initial_stream_window_size: 1000 }\n");
+  BOOST_TEST(errorOf(small) ==
+             "t.yaml:6: listeners[0].http2.initial_stream_window_size: must be an integer "
+             "65535..2147483647, got \"1000\"");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -40,7 +40,7 @@ BOOST_AUTO_TEST_CASE(http_abort) {
     BOOST_TEST(s->stream().reply->status == 503u);
     BOOST_TEST(s->stream().reply->body == "fault filter abort");
     BOOST_TEST(s->stream().reply->details == "fault_filter_abort");
-    BOOST_TEST(s->stream().metadata["fault.response_flags"] == "FI");
+    BOOST_TEST(s->stream().response_flags == "FI");
     BOOST_TEST(h.counter("fault.aborts_injected") == 1u);
     BOOST_TEST(h.counter("fault.delays_injected") == 0u);
     BOOST_TEST(h.gauge("fault.active_faults") == 1);
@@ -96,7 +96,7 @@ BOOST_AUTO_TEST_CASE(delay_holds_the_request_until_the_timer) {
   BOOST_REQUIRE(s->stream().timers.size() == 1u);
   BOOST_TEST(s->stream().timers[0].delay_ms == 2000u);
   BOOST_TEST(s->stream().continues == 0);
-  BOOST_TEST(s->stream().metadata["fault.response_flags"] == "DI");
+  BOOST_TEST(s->stream().response_flags == "DI");
   BOOST_TEST(h.counter("fault.delays_injected") == 1u);
   BOOST_TEST(h.gauge("fault.active_faults") == 1);
   s->fireTimer();
@@ -117,7 +117,7 @@ BOOST_AUTO_TEST_CASE(delay_then_abort) {
   BOOST_REQUIRE(s->stream().reply.has_value());
   BOOST_TEST(s->stream().reply->status == 500u);
   BOOST_TEST(s->stream().continues == 0);
-  BOOST_TEST(s->stream().metadata["fault.response_flags"] == "DI,FI");
+  BOOST_TEST(s->stream().response_flags == "DI,FI");
   BOOST_TEST(h.counter("fault.delays_injected") == 1u);
   BOOST_TEST(h.counter("fault.aborts_injected") == 1u);
 }

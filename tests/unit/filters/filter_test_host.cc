@@ -67,6 +67,17 @@ bool TestStream::infoString(weft_info_str key, std::string_view& out) {
   return true;
 }
 
+int TestStream::addResponseFlag(std::string_view flag) {
+  if (!response_flags.empty()) response_flags += ",";
+  response_flags += flag;
+  return WEFT_OK;
+}
+
+int TestStream::setUpstreamTimeout(uint64_t timeout_ms) {
+  upstream_timeout_ms = timeout_ms;
+  return WEFT_OK;
+}
+
 int TestStream::metadataSet(std::string_view key, std::string_view value) {
   metadata[std::string(key)] = value;
   return WEFT_OK;

@@ -52,8 +52,10 @@ class TestStream final : public plugins::HostStream {
   std::optional<Reply> reply;
   std::string cluster, route;
   std::map<std::string, std::string, std::less<>> metadata;
-  std::vector<Timer> timers;  // pending
-  int continues = 0;          // continue_request calls
+  std::string response_flags;        // "DI,FI": what stream_add_response_flag recorded
+  uint64_t upstream_timeout_ms = 0;  // what set_upstream_timeout set
+  std::vector<Timer> timers;         // pending
+  int continues = 0;                 // continue_request calls
 
   http::HeaderMap* headerMap(weft_map map) override;
   evbuffer* body(weft_body) override { return nullptr; }
@@ -72,6 +74,8 @@ class TestStream final : public plugins::HostStream {
   int metadataSet(std::string_view key, std::string_view value) override;
   bool metadataGet(std::string_view key, std::string_view& value) override;
   weft_worker_host* worker() override { return nullptr; }
+  int addResponseFlag(std::string_view flag) override;
+  int setUpstreamTimeout(uint64_t timeout_ms) override;
 
   // The first value of a request header, or "" when absent.
   std::string requestHeader(std::string_view name) const;

@@ -74,6 +74,18 @@ BOOST_AUTO_TEST_CASE(forwards_to_the_cluster) {
   BOOST_TEST(h.counter("router.routed") == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(route_timeout_goes_to_the_upstream_stage) {
+  FilterHarness h(weft_router_module_init,
+                  routerJson(R"([{"match":{"prefix":"/slow"},"cluster":"b","timeout":"1500ms"},
+                                 {"match":{"prefix":"/"},"cluster":"b"}])"));
+  auto slow = h.stream(get("/slow"));
+  BOOST_TEST(slow->requestHeaders() == WEFT_CONTINUE);
+  BOOST_TEST(slow->stream().upstream_timeout_ms == 1500u);
+  auto plain = h.stream(get("/x"));
+  BOOST_TEST(plain->requestHeaders() == WEFT_CONTINUE);
+  BOOST_TEST(plain->stream().upstream_timeout_ms == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(weighted_split_of_10000_picks_within_2_percent) {
   FilterHarness h(weft_router_module_init, routerJson(R"([{"match":{"prefix":"/"},
       "weighted_clusters":{"clusters":[{"name":"a","weight":70},{"name":"b","weight":20},
