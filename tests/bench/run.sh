@@ -19,12 +19,7 @@ IDLE_COUNT=${BENCH_IDLE_CONNS:-10000}
 PROXY_CPU=${BENCH_PROXY_CPU:-0}
 LOAD_CPU=${BENCH_LOAD_CPU:-1}
 
-note() { printf '%s\n' "$*" >&2; }
-die() {
-  note "bench: $*"
-  exit 1
-}
-
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 # ---- prerequisites ------------------------------------------------------------------------------
 
 WEFT_BIN=$BUILD/core/weft-proxy
@@ -36,7 +31,6 @@ for f in "$WEFT_BIN" "$UPSTREAM_BIN" "$PLUGIN"; do
     cmake -S $ROOT -B $BUILD -G Ninja -DCMAKE_BUILD_TYPE=Release
     ninja -C $BUILD weft-proxy weft-test-upstream weft_test_plugins"
 done
-find_tool() { command -v "$1" 2>/dev/null || { [[ -x /usr/sbin/$1 ]] && echo "/usr/sbin/$1"; }; }
 for tool in wrk taskset curl ss cc getconf; do
   [[ -n $(find_tool "$tool") ]] || die "$tool is not installed"
 done
@@ -53,74 +47,8 @@ NOFILE=$(ulimit -n)
 ((NOFILE >= IDLE_COUNT + 1000)) ||
   note "bench: open-file limit $NOFILE is low for $IDLE_COUNT idle connections"
 
-# ---- processes ----------------------------------------------------------------------------------
-
-WORK=$(mktemp -d /tmp/weft-bench.XXXXXX)
-STARTED=()  # every pid this script started; the EXIT trap ends them
-
-alive() {
-  local state
-  state=$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null) || return 1
-  [[ -n $state && $state != Z ]]
-}
-
-stop() {
-  local pid=$1 i
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 50; i++)); do
-    alive "$pid" || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  local pid
-  for pid in "${STARTED[@]}"; do if alive "$pid"; then stop "$pid"; fi; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# A TCP port nobody listens on or connects from, below the ephemeral range.
-free_port() {
-  local used port i
-  used=$(ss -Htan | awk '{ n = split($4, a, ":"); print a[n] }' | sort -u)
-  for ((i = 0; i < 200; i++)); do
-    port=$((20000 + RANDOM % 12000))
-    grep -qx "$port" <<<"$used" || {
-      echo "$port"
-      return
-    }
-  done
-  die "no free port found"
-}
-
-# fill TEMPLATE OUT KEY=VALUE...: copies TEMPLATE to OUT replacing each @KEY@.
-fill() {
-  local template=$1 out=$2 pair script=()
-  shift 2
-  for pair in "$@"; do script+=(-e "s|@${pair%%=*}@|${pair#*=}|g"); done
-  sed "${script[@]}" "$template" >"$out"
-}
-
-# wait_http PORT PID: waits until GET / on PORT answers 200 (10 s), or PID has died.
-wait_http() {
-  local i code
-  for ((i = 0; i < 100; i++)); do
-    alive "$2" || return 1
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$1/" || true)
-    [[ $code == 200 ]] && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
 # ---- measurements -------------------------------------------------------------------------------
 
-cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
 # wrk_run OUT CONNECTIONS SECONDS PORT [--latency]
 wrk_run() {
@@ -236,17 +164,7 @@ run_proxy() {
 cc -O2 -std=c11 -D_GNU_SOURCE -o "$WORK/idle_conns" "$HERE/idle_conns.c" ||
   die "cannot compile idle_conns.c"
 
-taskset -c "$LOAD_CPU" "$UPSTREAM_BIN" --port 0 --name bench --threads 1 \
-  >"$WORK/upstream.out" 2>&1 &
-UPSTREAM_PID=$!
-STARTED+=("$UPSTREAM_PID")
-for ((i = 0; i < 100; i++)); do
-  UPSTREAM_PORT=$(awk '/^listening / { n = split($2, a, ":"); print a[n] }' "$WORK/upstream.out")
-  [[ -z $UPSTREAM_PORT ]] || break
-  alive "$UPSTREAM_PID" || die "weft-test-upstream failed: $(cat "$WORK/upstream.out")"
-  sleep 0.1
-done
-[[ -n $UPSTREAM_PORT ]] || die "weft-test-upstream did not print its port"
+start_upstream "$UPSTREAM_BIN"
 note "bench: upstream on 127.0.0.1:$UPSTREAM_PORT (core $LOAD_CPU); proxies on core $PROXY_CPU"
 
 measure direct "$UPSTREAM_PORT" ""
