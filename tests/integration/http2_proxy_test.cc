@@ -192,6 +192,26 @@ BOOST_FIXTURE_TEST_CASE(h2_client_receives_response_trailers, H2Proxy) {
   BOOST_TEST((trailer != std::string::npos && trailer > data), result.out);
 }
 
+BOOST_AUTO_TEST_CASE(keepalive_ping_closes_a_silent_connection) {
+  Upstream upstream("alpha");
+  HttpBootstrap spec;
+  spec.upstream_port = upstream.port();
+  spec.listener_yaml = "    http2: { keepalive_interval: 200ms, keepalive_timeout: 300ms }\n";
+  Proxy proxy(httpBootstrapYaml(spec));
+  // A peer that sends the preface and its SETTINGS, then never answers anything (not even PING).
+  auto silent = HttpConnection::open(proxy.port());
+  BOOST_REQUIRE(silent);
+  BOOST_REQUIRE(silent->send(std::string("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n") +
+                             std::string("\0\0\0\x04\0\0\0\0\0", 9)));
+  BOOST_TEST(silent->waitForClose(milliseconds(3000)));
+  BOOST_TEST(proxy.stat("http2.listener.ingress.keepalive_timeout").value_or(0) == 1u);
+
+  // A live client answers the PINGs and keeps its connection across several intervals.
+  Run live = run({"/usr/bin/nghttp", "-n", url(proxy.port(), "/delay/900")});
+  BOOST_TEST(live.status == 0, live.err);
+  BOOST_TEST(proxy.stat("http2.listener.ingress.keepalive_timeout").value_or(0) == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(filters_see_http2_and_http1_requests_alike) {
   Upstream upstream("alpha");
   HttpBootstrap spec;

@@ -310,6 +310,7 @@ std::string httpBootstrapYaml(const HttpBootstrap& spec) {
     }
   }
   if (!spec.limits_yaml.empty()) out << "    limits: { " << spec.limits_yaml << " }\n";
+  out << spec.listener_yaml;
   out << "route_configs:\n"
       << "  - name: local\n"
       << "    virtual_hosts:\n"

@@ -145,6 +145,7 @@ struct HttpBootstrap {
   uint32_t workers = 2;
   std::vector<FilterSpec> filters;
   std::string limits_yaml;          // flow-map body, e.g. "header_timeout: 300ms"; empty: defaults
+  std::string listener_yaml;        // more listener fields as block lines, e.g. "    http2: {...}\n"
   std::string extra_routes;         // route entries (YAML block lines) placed before the catch-all
   std::string extra_virtual_hosts;  // virtual_hosts entries placed before the "*" one
   std::string extra_clusters;       // cluster entries appended after "backend"
