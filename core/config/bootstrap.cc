@@ -201,10 +201,8 @@ void BootstrapParser::parseAccessLog(const Field& field) {
   if (auto path = map.require("path")) readString(*path, errors_, log.path);
   const std::optional<Field> format = map.get("format");
   const std::optional<Field> json = map.get("json");
-  if (map.isMap() && format.has_value() == json.has_value()) {
-    errors_.add(map.mark(), map.path(),
-                format ? "set both format and json; choose one"
-                       : "needs exactly one of format (text lines) or json (JSON lines)");
+  if (map.isMap() && format && json) {
+    errors_.add(map.mark(), map.path(), "set both format and json; choose one");
   }
   if (format) readString(*format, errors_, log.format);
   if (json) {

@@ -10,7 +10,7 @@
 //   admin: { address: 127.0.0.1, port: 9901 }   # port 0: an ephemeral port, printed at start
 //   access_log:                     # absent: off
 //     path: /dev/stdout
-//     format: '%REQ(:METHOD)% %REQ(:PATH)% %RESPONSE_CODE%'
+//     format: '%REQ(:METHOD)% %REQ(:PATH)% %RESPONSE_CODE%'   # absent: Envoy's default format
 //     # or, one JSON object per line:  json: { method: '%REQ(:METHOD)%' }
 //   listeners:
 //     - name: ingress
@@ -210,7 +210,7 @@ struct Cluster {
 
 struct AccessLog {
   std::string path;
-  std::string format;                                     // Envoy-style %...% text format, or
+  std::string format;  // Envoy-style %...% text format (neither it nor json: Envoy's default), or
   std::vector<std::pair<std::string, std::string>> json;  // key -> %...% format (JSON lines)
 };
 

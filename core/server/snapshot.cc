@@ -156,8 +156,11 @@ Result<SnapshotPtr> ConfigSnapshot::build(const config::Bootstrap& bootstrap, ui
 
   if (bootstrap.access_log) {
     const auto& log = *bootstrap.access_log;
-    auto format = log.json.empty() ? access_log::AccessLogFormat::compile(log.format)
-                                   : access_log::AccessLogFormat::compileJson(log.json);
+    auto format =
+        !log.json.empty() ? access_log::AccessLogFormat::compileJson(log.json)
+        : !log.format.empty()
+            ? access_log::AccessLogFormat::compile(log.format)
+            : Result<access_log::AccessLogFormat>(access_log::AccessLogFormat::defaultFormat());
     if (!format) return Status::error(source + ": access_log: " + format.status().message());
     auto writer = access_log::AccessLogWriter::open(log.path, stats.counter("access_log_dropped"));
     if (!writer) return Status::error(source + ": access_log: " + writer.status().message());
