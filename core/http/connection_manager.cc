@@ -62,8 +62,15 @@ bool ConnectionManager::detectProtocol() {
   if (!transport_known_) {
     if (evbuffer_get_length(input) == 0) return false;
     transport_known_ = true;
-    // A TLS record starts with 0x16 (handshake); anything else on a TLS listener is plaintext.
-    if (listener_->tls && *evbuffer_pullup(input, 1) == kTlsHandshakeRecord) {
+    // A TLS record starts with 0x16 (handshake); anything else on a TLS listener is plaintext,
+    // which a listener that requires client certificates refuses (mutual TLS only).
+    bool hello = *evbuffer_pullup(input, 1) == kTlsHandshakeRecord;
+    if (listener_->tls && !hello && listener_->tls->options().require_client_certificate) {
+      listener_->stats->cx_plaintext_refused.inc();
+      closeSoon();
+      return false;
+    }
+    if (listener_->tls && hello) {
       tls::SessionPtr session = listener_->tls->newSession();
       if (!session) {
         closeSoon();

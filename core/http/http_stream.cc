@@ -126,7 +126,10 @@ void HttpStream::addForwardingHeaders() {
   const std::string* id = request_headers_.get("x-request-id");
   if (!id || id->empty())
     request_headers_.set("x-request-id", makeRequestId(connection_.worker().random()));
-  if (!request_headers_.has(":scheme")) request_headers_.add(":scheme", secure ? "https" : "http");
+  // HTTP/2 clients send :scheme; for HTTP/1 the transport decides it (RFC 9112 §3.3).
+  if (protocol_ != Protocol::kHttp2 || !request_headers_.has(":scheme")) {
+    request_headers_.set(":scheme", secure ? "https" : "http");
+  }
 }
 
 // ---- request path ---------------------------------------------------------------------------

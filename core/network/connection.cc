@@ -343,6 +343,12 @@ void Connection::processTls() {
 
 void Connection::failTls() {
   writeSocket(tls_->rawOutput());  // the alert, best effort
+  // Bytes the peer already sent would make close() answer with a reset, which can destroy the
+  // alert before the peer reads it: end our side after the alert and discard what is unread.
+  ::shutdown(fd_, SHUT_WR);
+  char discard[4096];
+  while (::recv(fd_, discard, sizeof(discard), MSG_DONTWAIT) > 0) {
+  }
   stop();
   callbacks_.onConnectionError();
 }

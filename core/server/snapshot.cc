@@ -43,6 +43,7 @@ ListenerStats::ListenerStats(stats::Store& s, const std::string& l)
       cx_active(s.gauge("downstream_cx_active", {{"listener", l}})),
       cx_overflow(counter(s, l, "downstream_cx_overflow")),
       cx_idle_timeout(counter(s, l, "downstream_cx_idle_timeout")),
+      cx_plaintext_refused(counter(s, l, "downstream_cx_plaintext_refused")),
       rq_total(counter(s, l, "downstream_rq_total")),
       rq_active(s.gauge("downstream_rq_active", {{"listener", l}})),
       rq_1xx(counter(s, l, "downstream_rq_1xx")),

@@ -33,6 +33,7 @@ struct ListenerStats {
   stats::Gauge& cx_active;
   stats::Counter& cx_overflow;  // refused: max_connections reached
   stats::Counter& cx_idle_timeout;
+  stats::Counter& cx_plaintext_refused;  // plaintext where mutual TLS is required
   stats::Counter& rq_total;
   stats::Gauge& rq_active;
   stats::Counter& rq_1xx;

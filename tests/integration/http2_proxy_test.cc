@@ -13,30 +13,15 @@
 namespace weft::itest {
 namespace {
 
-struct Run {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs a client program to its end; fails the test if it hangs.
-Run run(std::vector<std::string> argv, milliseconds timeout = milliseconds(20000)) {
-  ChildProcess child(std::move(argv));
-  std::optional<int> status = child.waitExit(timeout);
-  BOOST_REQUIRE_MESSAGE(status, "client did not finish in time");
-  child.waitForOutputEnd(milliseconds(2000));
-  return {*status, child.stdoutText(), child.stderrText()};
-}
-
 std::string url(uint16_t port, std::string_view path) {
   return "http://127.0.0.1:" + std::to_string(port) + std::string(path);
 }
 
-Run curlH2(uint16_t port, std::string_view path, std::vector<std::string> extra = {}) {
+ProgramRun curlH2(uint16_t port, std::string_view path, std::vector<std::string> extra = {}) {
   std::vector<std::string> argv = {"/usr/bin/curl", "-sS", "--http2-prior-knowledge", "-i"};
   argv.insert(argv.end(), extra.begin(), extra.end());
   argv.push_back(url(port, path));
-  return run(std::move(argv));
+  return runProgram(std::move(argv));
 }
 
 // A file of `size` pattern bytes in `dir`; its path.
@@ -87,7 +72,7 @@ struct H2Chain {
 BOOST_AUTO_TEST_SUITE(http2_proxy)
 
 BOOST_FIXTURE_TEST_CASE(h2c_prior_knowledge_request_is_proxied, H2Proxy) {
-  Run result = curlH2(port(), "/headers", {"-H", "x-probe: 1"});
+  ProgramRun result = curlH2(port(), "/headers", {"-H", "x-probe: 1"});
   BOOST_REQUIRE_MESSAGE(result.status == 0, result.err);
   BOOST_TEST(result.out.starts_with("HTTP/2 200"), result.out);
   // What the HTTP/1 upstream saw: :authority became Host, forwarding fields were added.
@@ -101,21 +86,23 @@ BOOST_FIXTURE_TEST_CASE(h2_request_and_response_bodies_stream, H2Proxy) {
   TempDir dir;
   std::string body_path = patternFile(dir, 6 * 1024 * 1024 + 123);
   std::string out_path = dir.path() + "/out.bin";
-  Run result =
-      run({"/usr/bin/curl", "-sS", "--http2-prior-knowledge", "--data-binary", "@" + body_path,
-           "-o", out_path, "-w", "%{http_code} %{http_version}", url(port(), "/echo")});
+  ProgramRun result = runProgram({"/usr/bin/curl", "-sS", "--http2-prior-knowledge",
+                                  "--data-binary", "@" + body_path, "-o", out_path, "-w",
+                                  "%{http_code} %{http_version}", url(port(), "/echo")});
   BOOST_REQUIRE_MESSAGE(result.status == 0, result.err);
   BOOST_TEST(result.out == "200 2");
   BOOST_TEST((readFile(out_path) == readFile(body_path)));
 
-  Run big = run({"/usr/bin/curl", "-sS", "--http2-prior-knowledge", "-o", "/dev/null", "-w",
-                 "%{http_code} %{size_download}", url(port(), "/bytes/50000000")});
+  ProgramRun big =
+      runProgram({"/usr/bin/curl", "-sS", "--http2-prior-knowledge", "-o", "/dev/null", "-w",
+                  "%{http_code} %{size_download}", url(port(), "/bytes/50000000")});
   BOOST_REQUIRE_MESSAGE(big.status == 0, big.err);
   BOOST_TEST(big.out == "200 50000000");
 }
 
 BOOST_FIXTURE_TEST_CASE(many_streams_share_a_connection, H2Proxy) {
-  Run result = run({"/usr/bin/h2load", "-n", "2000", "-c", "2", "-m", "50", url(port(), "/")});
+  ProgramRun result =
+      runProgram({"/usr/bin/h2load", "-n", "2000", "-c", "2", "-m", "50", url(port(), "/")});
   BOOST_REQUIRE_MESSAGE(result.status == 0, result.err);
   BOOST_TEST(result.out.find("2000 succeeded, 0 failed") != std::string::npos, result.out);
   BOOST_TEST(proxy.stat("listener.ingress.downstream_cx_total").value_or(0) == 2u);
@@ -123,7 +110,8 @@ BOOST_FIXTURE_TEST_CASE(many_streams_share_a_connection, H2Proxy) {
 }
 
 BOOST_FIXTURE_TEST_CASE(http2_upstream_multiplexes_requests, H2Chain) {
-  Run result = run({"/usr/bin/h2load", "-n", "3000", "-c", "4", "-m", "20", url(port(), "/")});
+  ProgramRun result =
+      runProgram({"/usr/bin/h2load", "-n", "3000", "-c", "4", "-m", "20", url(port(), "/")});
   BOOST_REQUIRE_MESSAGE(result.status == 0, result.err);
   BOOST_TEST(result.out.find("3000 succeeded, 0 failed") != std::string::npos, result.out);
   // Two workers, one h2 connection each to the only endpoint.
@@ -139,14 +127,15 @@ BOOST_FIXTURE_TEST_CASE(bodies_cross_http2_upstreams_both_ways, H2Chain) {
   TempDir dir;
   std::string body_path = patternFile(dir, 3 * 1024 * 1024);
   std::string out_path = dir.path() + "/out.bin";
-  Run h2 = run({"/usr/bin/curl", "-sS", "--http2-prior-knowledge", "--data-binary", "@" + body_path,
-                "-o", out_path, "-w", "%{http_code}", url(port(), "/echo")});
+  ProgramRun h2 =
+      runProgram({"/usr/bin/curl", "-sS", "--http2-prior-knowledge", "--data-binary",
+                  "@" + body_path, "-o", out_path, "-w", "%{http_code}", url(port(), "/echo")});
   BOOST_REQUIRE_MESSAGE(h2.status == 0, h2.err);
   BOOST_TEST(h2.out == "200");
   BOOST_TEST((readFile(out_path) == readFile(body_path)));
 
-  Run h1 = run({"/usr/bin/curl", "-sS", "--http1.1", "--data-binary", "@" + body_path, "-o",
-                out_path, "-w", "%{http_code}", url(port(), "/echo")});
+  ProgramRun h1 = runProgram({"/usr/bin/curl", "-sS", "--http1.1", "--data-binary", "@" + body_path,
+                              "-o", out_path, "-w", "%{http_code}", url(port(), "/echo")});
   BOOST_REQUIRE_MESSAGE(h1.status == 0, h1.err);
   BOOST_TEST(h1.out == "200");
   BOOST_TEST((readFile(out_path) == readFile(body_path)));
@@ -181,8 +170,8 @@ BOOST_FIXTURE_TEST_CASE(h2_client_receives_response_trailers, H2Proxy) {
   TempDir dir;
   std::string body_path = dir.path() + "/small.txt";
   std::ofstream(body_path) << "abc";
-  Run result = run({"/usr/bin/nghttp", "-v", "--no-content-length", "--trailer=x-sum: 42", "-d",
-                    body_path, url(port(), "/echo")});
+  ProgramRun result = runProgram({"/usr/bin/nghttp", "-v", "--no-content-length",
+                                  "--trailer=x-sum: 42", "-d", body_path, url(port(), "/echo")});
   BOOST_REQUIRE_MESSAGE(result.status == 0, result.err + result.out);
   BOOST_TEST(result.out.find("recv (stream_id=13) :status: 200") != std::string::npos, result.out);
   // The trailer comes back in a HEADERS frame of its own, after the body.
@@ -207,7 +196,7 @@ BOOST_AUTO_TEST_CASE(keepalive_ping_closes_a_silent_connection) {
   BOOST_TEST(proxy.stat("http2.listener.ingress.keepalive_timeout").value_or(0) == 1u);
 
   // A live client answers the PINGs and keeps its connection across several intervals.
-  Run live = run({"/usr/bin/nghttp", "-n", url(proxy.port(), "/delay/900")});
+  ProgramRun live = runProgram({"/usr/bin/nghttp", "-n", url(proxy.port(), "/delay/900")});
   BOOST_TEST(live.status == 0, live.err);
   BOOST_TEST(proxy.stat("http2.listener.ingress.keepalive_timeout").value_or(0) == 1u);
 }
@@ -220,7 +209,7 @@ BOOST_AUTO_TEST_CASE(filters_see_http2_and_http1_requests_alike) {
   Proxy proxy(httpBootstrapYaml(spec));
   std::string authority = "127.0.0.1:" + std::to_string(proxy.port());
 
-  Run h2 = curlH2(proxy.port(), "/headers?q=1");
+  ProgramRun h2 = curlH2(proxy.port(), "/headers?q=1");
   BOOST_REQUIRE_MESSAGE(h2.status == 0, h2.err);
   BOOST_TEST(h2.out.find("x-weft-saw: GET http " + authority + " /headers?q=1 HTTP/2") !=
                  std::string::npos,

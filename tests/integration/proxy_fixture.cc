@@ -278,6 +278,18 @@ int ChildProcess::stop(milliseconds timeout) {
 // ---------------------------------------------------------------------------------------------
 // Upstream
 
+ProgramRun finished(ChildProcess& child, milliseconds timeout) {
+  std::optional<int> status = child.waitExit(timeout);
+  BOOST_REQUIRE_MESSAGE(status, "client program did not finish in time");
+  child.waitForOutputEnd(milliseconds(2000));
+  return {*status, child.stdoutText(), child.stderrText()};
+}
+
+ProgramRun runProgram(std::vector<std::string> argv, milliseconds timeout) {
+  ChildProcess child(std::move(argv));
+  return finished(child, timeout);
+}
+
 Upstream::Upstream(std::string name)
     : name_(std::move(name)), process_({WEFT_UPSTREAM_BIN, "--port", "0", "--name", name_}) {
   auto line = process_.waitForLine("listening ", milliseconds(10000));

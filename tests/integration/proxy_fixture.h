@@ -112,6 +112,17 @@ class ChildProcess {
   std::thread reader_;
 };
 
+// How a client program (curl, h2load, nghttp, openssl) ended.
+struct ProgramRun {
+  int status = -1;
+  std::string out;
+  std::string err;
+};
+// Waits for `child` to end and returns what it printed; fails the test if it runs past `timeout`.
+ProgramRun finished(ChildProcess& child, milliseconds timeout = milliseconds(20000));
+// Runs a client program to its end (argv[0] is a path).
+ProgramRun runProgram(std::vector<std::string> argv, milliseconds timeout = milliseconds(20000));
+
 // ---------------------------------------------------------------------------------------------
 // weft-test-upstream --port 0 --name NAME.
 class Upstream {
@@ -144,9 +155,9 @@ struct HttpBootstrap {
   uint16_t upstream_port = 0;
   uint32_t workers = 2;
   std::vector<FilterSpec> filters;
-  std::string limits_yaml;          // flow-map body, e.g. "header_timeout: 300ms"; empty: defaults
-  std::string listener_yaml;        // more listener fields as block lines, e.g. "    http2: {...}\n"
-  std::string extra_routes;         // route entries (YAML block lines) placed before the catch-all
+  std::string limits_yaml;    // flow-map body, e.g. "header_timeout: 300ms"; empty: defaults
+  std::string listener_yaml;  // more listener fields as block lines, e.g. "    http2: {...}\n"
+  std::string extra_routes;   // route entries (YAML block lines) placed before the catch-all
   std::string extra_virtual_hosts;  // virtual_hosts entries placed before the "*" one
   std::string extra_clusters;       // cluster entries appended after "backend"
   std::string backend_protocol;     // "http2": the backend cluster speaks h2c; empty: HTTP/1.1

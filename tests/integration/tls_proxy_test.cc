@@ -22,26 +22,6 @@ const std::string kCurl = "/usr/bin/curl";
 const std::string kOpenSsl = "/usr/bin/openssl";
 const std::string kH2load = "/usr/bin/h2load";
 
-struct Run {
-  int status = -1;
-  std::string out;
-  std::string err;
-};
-
-// Waits for a client program to end and returns what it printed; fails the test if it hangs.
-Run finished(ChildProcess& child, milliseconds timeout = milliseconds(20000)) {
-  std::optional<int> status = child.waitExit(timeout);
-  BOOST_REQUIRE_MESSAGE(status, "client did not finish in time");
-  child.waitForOutputEnd(milliseconds(2000));
-  return {*status, child.stdoutText(), child.stderrText()};
-}
-
-// Runs a client program to its end.
-Run run(std::vector<std::string> argv) {
-  ChildProcess child(std::move(argv));
-  return finished(child);
-}
-
 bool contains(std::string_view text, std::string_view part) {
   return text.find(part) != std::string_view::npos;
 }
@@ -105,34 +85,34 @@ std::vector<std::string> curlArgs(const TlsSetup& setup, uint16_t port, std::str
   return argv;
 }
 
-Run curlTls(const TlsSetup& setup, uint16_t port, std::string_view path,
-            std::vector<std::string> extra = {}, const std::string& host = "localhost") {
-  return run(curlArgs(setup, port, path, std::move(extra), host));
+ProgramRun curlTls(const TlsSetup& setup, uint16_t port, std::string_view path,
+                   std::vector<std::string> extra = {}, const std::string& host = "localhost") {
+  return runProgram(curlArgs(setup, port, path, std::move(extra), host));
 }
 
 // openssl s_client to 127.0.0.1:<port> with nothing to send: the handshake, what it learnt, then
 // close. `extra`: more options ("-servername", "a.test").
-Run sClient(uint16_t port, std::vector<std::string> extra = {}) {
+ProgramRun sClient(uint16_t port, std::vector<std::string> extra = {}) {
   std::vector<std::string> argv = {kOpenSsl, "s_client", "-connect",
                                    "127.0.0.1:" + std::to_string(port)};
   argv.insert(argv.end(), extra.begin(), extra.end());
-  return run(std::move(argv));
+  return runProgram(std::move(argv));
 }
 
 // openssl s_client sending one HTTP/1.1 request (Connection: close) and reading the whole
 // response, so TLS 1.3 session tickets (sent after the handshake) arrive before it exits.
 // `options`: more s_client options, space-separated.
-Run sClientRequest(uint16_t port, const std::string& options) {
+ProgramRun sClientRequest(uint16_t port, const std::string& options) {
   const std::string request =
       "printf 'GET /headers HTTP/1.1\\r\\nHost: localhost\\r\\nConnection: close\\r\\n\\r\\n'";
-  return run({"/bin/sh", "-c",
-              request + " | " + kOpenSsl +
-                  " s_client -ign_eof -connect 127.0.0.1:" + std::to_string(port) + " " + options});
+  return runProgram({"/bin/sh", "-c",
+                     request + " | " + kOpenSsl + " s_client -ign_eof -connect 127.0.0.1:" +
+                         std::to_string(port) + " " + options});
 }
 
 // The common name of the certificate s_client was served (its "subject=O = Weft Test, CN = x"
 // line); empty if it printed none.
-std::string servedCommonName(const Run& result) {
+std::string servedCommonName(const ProgramRun& result) {
   size_t line = result.out.find("\nsubject=");
   if (line == std::string::npos) return "";
   std::string subject = result.out.substr(line + 1, result.out.find('\n', line + 1) - line - 1);
@@ -161,12 +141,12 @@ BOOST_AUTO_TEST_CASE(listener_terminates_tls_with_alpn_beside_plaintext) {
   auto proxy = setup.startProxy({.certificates = {setup.localhost}});
   const uint16_t port = proxy->port();
 
-  Run h2 = curlTls(setup, port, "/headers");
+  ProgramRun h2 = curlTls(setup, port, "/headers");
   BOOST_REQUIRE_MESSAGE(h2.status == 0, h2.err);
   BOOST_TEST(h2.out.starts_with("HTTP/2 200"), h2.out);  // ALPN chose h2
   BOOST_TEST(contains(h2.out, "x-forwarded-proto: https"), h2.out);
 
-  Run h1 = curlTls(setup, port, "/headers", {"--http1.1"});
+  ProgramRun h1 = curlTls(setup, port, "/headers", {"--http1.1"});
   BOOST_REQUIRE_MESSAGE(h1.status == 0, h1.err);
   BOOST_TEST(h1.out.starts_with("HTTP/1.1 200"), h1.out);
   BOOST_TEST(contains(h1.out, "x-forwarded-proto: https"), h1.out);
@@ -176,14 +156,14 @@ BOOST_AUTO_TEST_CASE(listener_terminates_tls_with_alpn_beside_plaintext) {
   BOOST_REQUIRE(plain);
   BOOST_TEST(plain->status == 200);
   BOOST_TEST(echoedHeader(*plain, "x-forwarded-proto").value_or("") == "http");
-  Run h2c = run({kCurl, "-sS", "-i", "--http2-prior-knowledge",
-                 "http://127.0.0.1:" + std::to_string(port) + "/headers"});
+  ProgramRun h2c = runProgram({kCurl, "-sS", "-i", "--http2-prior-knowledge",
+                               "http://127.0.0.1:" + std::to_string(port) + "/headers"});
   BOOST_REQUIRE_MESSAGE(h2c.status == 0, h2c.err);
   BOOST_TEST(h2c.out.starts_with("HTTP/2 200"), h2c.out);
   BOOST_TEST(contains(h2c.out, "x-forwarded-proto: http\n"), h2c.out);
 
-  Run load = run({kH2load, "-n", "2000", "-c", "2", "-m", "10",
-                  "https://127.0.0.1:" + std::to_string(port) + "/"});
+  ProgramRun load = runProgram({kH2load, "-n", "2000", "-c", "2", "-m", "10",
+                                "https://127.0.0.1:" + std::to_string(port) + "/"});
   BOOST_REQUIRE_MESSAGE(load.status == 0, load.err);
   BOOST_TEST(contains(load.out, "Application protocol: h2"), load.out);
   BOOST_TEST(contains(load.out, "2000 succeeded, 0 failed, 0 errored"), load.out);
@@ -202,11 +182,11 @@ BOOST_AUTO_TEST_CASE(filters_see_the_https_scheme_over_tls) {
   auto proxy = setup.startProxy({.certificates = {setup.localhost}}, spec);
   const std::string authority = "localhost:" + std::to_string(proxy->port());
 
-  Run h2 = curlTls(setup, proxy->port(), "/headers");
+  ProgramRun h2 = curlTls(setup, proxy->port(), "/headers");
   BOOST_REQUIRE_MESSAGE(h2.status == 0, h2.err);
   BOOST_TEST(contains(h2.out, "x-weft-saw: GET https " + authority + " /headers HTTP/2\n"), h2.out);
 
-  Run h1 = curlTls(setup, proxy->port(), "/headers", {"--http1.1"});
+  ProgramRun h1 = curlTls(setup, proxy->port(), "/headers", {"--http1.1"});
   BOOST_REQUIRE_MESSAGE(h1.status == 0, h1.err);
   BOOST_TEST(contains(h1.out, "x-weft-saw: GET https " + authority + " /headers HTTP/1.1\n"),
              h1.out);
@@ -226,25 +206,25 @@ BOOST_AUTO_TEST_CASE(sni_picks_among_ecdsa_and_rsa_certificates) {
 
   // curl checks the name against the certificate's SANs: success means the right one was served.
   for (const std::string host : {"a.test", "b.test"}) {
-    Run result = curlTls(setup, port, "/", {}, host);
+    ProgramRun result = curlTls(setup, port, "/", {}, host);
     BOOST_TEST_CONTEXT(host) {
       BOOST_REQUIRE_MESSAGE(result.status == 0, result.err);
       BOOST_TEST(result.out.starts_with("HTTP/2 200"), result.out);
     }
   }
 
-  Run ecdsa = sClient(port, {"-servername", "a.test", "-CAfile", setup.ca()});
+  ProgramRun ecdsa = sClient(port, {"-servername", "a.test", "-CAfile", setup.ca()});
   BOOST_TEST(servedCommonName(ecdsa) == "a.test", ecdsa.out);
   BOOST_TEST(contains(ecdsa.out, "Server public key is 256 bit"), ecdsa.out);
   BOOST_TEST(contains(ecdsa.out, "Verify return code: 0 (ok)"), ecdsa.out);
 
-  Run rsa = sClient(port, {"-servername", "b.test", "-CAfile", setup.ca()});
+  ProgramRun rsa = sClient(port, {"-servername", "b.test", "-CAfile", setup.ca()});
   BOOST_TEST(servedCommonName(rsa) == "b.test", rsa.out);
   BOOST_TEST(contains(rsa.out, "Server public key is 2048 bit"), rsa.out);
   BOOST_TEST(contains(rsa.out, "Verify return code: 0 (ok)"), rsa.out);
 
   // RSA over TLS 1.2 too (an ECDHE-RSA suite).
-  Run rsa12 = sClient(port, {"-servername", "b.test", "-tls1_2"});
+  ProgramRun rsa12 = sClient(port, {"-servername", "b.test", "-tls1_2"});
   BOOST_TEST(contains(rsa12.out, "New, TLSv1.2, Cipher is ECDHE-RSA-"), rsa12.out);
 
   // No SNI, or a name no certificate carries: the first certificate.
@@ -257,16 +237,16 @@ BOOST_AUTO_TEST_CASE(tls12_is_the_minimum_and_tls13_preferred) {
   auto proxy = setup.startProxy({.certificates = {setup.localhost}});
   const uint16_t port = proxy->port();
 
-  Run preferred = sClient(port);
+  ProgramRun preferred = sClient(port);
   BOOST_REQUIRE_MESSAGE(preferred.status == 0, preferred.out + preferred.err);
   BOOST_TEST(contains(preferred.out, "New, TLSv1.3, Cipher is TLS_"), preferred.out);
 
-  Run tls12 = sClient(port, {"-tls1_2"});
+  ProgramRun tls12 = sClient(port, {"-tls1_2"});
   BOOST_REQUIRE_MESSAGE(tls12.status == 0, tls12.out + tls12.err);
   BOOST_TEST(contains(tls12.out, "New, TLSv1.2, Cipher is ECDHE-ECDSA-"), tls12.out);
 
   // TLS 1.1 (security level 0, so this client is willing to offer it): the proxy refuses it.
-  Run tls11 = sClient(port, {"-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"});
+  ProgramRun tls11 = sClient(port, {"-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"});
   BOOST_TEST(tls11.status != 0, tls11.out);
   BOOST_TEST(!contains(tls11.out, "New, TLSv1.1"), tls11.out);
   BOOST_TEST(contains(tls11.err, "alert protocol version"), tls11.err);
@@ -289,7 +269,7 @@ BOOST_AUTO_TEST_CASE(mutual_tls_hands_the_client_identity_to_filters) {
   const uint16_t port = proxy->port();
 
   for (const std::string version : {"--http2", "--http1.1"}) {
-    Run result =
+    ProgramRun result =
         curlTls(setup, port, "/headers",
                 {version, "--cert", client.certificate_chain, "--key", client.private_key});
     BOOST_TEST_CONTEXT(version) {
@@ -313,13 +293,13 @@ BOOST_AUTO_TEST_CASE(mutual_tls_refuses_foreign_or_missing_client_certificates) 
                                  .require_client_certificate = true});
   const uint16_t port = proxy->port();
 
-  Run wrong_ca = curlTls(setup, port, "/headers",
-                         {"--cert", foreign.certificate_chain, "--key", foreign.private_key});
+  ProgramRun wrong_ca = curlTls(
+      setup, port, "/headers", {"--cert", foreign.certificate_chain, "--key", foreign.private_key});
   BOOST_TEST(wrong_ca.status != 0, wrong_ca.out);
   BOOST_TEST(!contains(wrong_ca.out, "HTTP/"), wrong_ca.out);
   BOOST_TEST(proxy->stat(listenerSsl("fail_verify_error")).value_or(0) == 1u);
 
-  Run no_cert = curlTls(setup, port, "/headers");
+  ProgramRun no_cert = curlTls(setup, port, "/headers");
   BOOST_TEST(no_cert.status != 0, no_cert.out);
   BOOST_TEST(!contains(no_cert.out, "HTTP/"), no_cert.out);
   BOOST_TEST(proxy->stat(listenerSsl("fail_verify_no_cert")).value_or(0) == 1u);
@@ -327,7 +307,7 @@ BOOST_AUTO_TEST_CASE(mutual_tls_refuses_foreign_or_missing_client_certificates) 
   BOOST_TEST(proxy->stat(listenerSsl("handshake")).value_or(99) == 0u);
   BOOST_TEST(proxy->stat("listener.ingress.downstream_rq_total").value_or(99) == 0u);
   // The proxy keeps serving.
-  Run server_only = sClient(port, {"-CAfile", setup.ca()});
+  ProgramRun server_only = sClient(port, {"-CAfile", setup.ca()});
   BOOST_TEST(contains(server_only.out, "Verify return code: 0 (ok)"), server_only.out);
 }
 
@@ -356,12 +336,12 @@ BOOST_AUTO_TEST_CASE(sessions_resume_by_ticket_and_by_session_cache) {
   for (const auto& [options, version] : variants) {
     BOOST_TEST_CONTEXT(options) {
       const std::string session = setup.pki.dir.file("session.pem");
-      Run first = sClientRequest(port, options + " -sess_out " + session);
+      ProgramRun first = sClientRequest(port, options + " -sess_out " + session);
       BOOST_REQUIRE_MESSAGE(first.status == 0, first.out + first.err);
       BOOST_TEST(contains(first.out, "New, " + version), first.out);
       BOOST_TEST(contains(first.out, "HTTP/1.1 200"), first.out);
 
-      Run second = sClientRequest(port, options + " -sess_in " + session);
+      ProgramRun second = sClientRequest(port, options + " -sess_in " + session);
       BOOST_REQUIRE_MESSAGE(second.status == 0, second.out + second.err);
       BOOST_TEST(contains(second.out, "Reused, " + version), second.out);
       BOOST_TEST(contains(second.out, "HTTP/1.1 200"), second.out);
@@ -396,15 +376,15 @@ BOOST_AUTO_TEST_CASE(certificate_reload_under_load_fails_no_request) {
   BOOST_TEST(keepalive.running(), "the kept-alive connection ended before the reload");
   BOOST_TEST(load.running(), "h2load ended before the reload");
 
-  Run kept = finished(keepalive);
+  ProgramRun kept = finished(keepalive);
   BOOST_REQUIRE_MESSAGE(kept.status == 0, kept.err);
   BOOST_TEST(kept.out == "1 200\n0 200\n0 200\n0 200\n0 200\n0 200\n0 200\n0 200\n");
-  Run loaded = finished(load);
+  ProgramRun loaded = finished(load);
   BOOST_REQUIRE_MESSAGE(loaded.status == 0, loaded.err);
   BOOST_TEST(contains(loaded.out, "800 succeeded, 0 failed, 0 errored"), loaded.out);
 
   // The renewed certificate verifies like the old one did.
-  Run after = curlTls(setup, port, "/");
+  ProgramRun after = curlTls(setup, port, "/");
   BOOST_TEST(after.out.starts_with("HTTP/2 200"), after.out + after.err);
   BOOST_TEST(contains(proxy->process().stderrText() + proxy->process().stdoutText(),
                       "certificates reloaded"));
@@ -550,14 +530,14 @@ BOOST_AUTO_TEST_CASE(broken_handshakes_are_refused_and_counted) {
   BOOST_TEST(eventually([&] { return proxy->stat(listenerSsl("connection_error")) == 2u; }));
 
   // ALPN offered with nothing in common: refused with no_application_protocol.
-  Run foo = sClient(port, {"-alpn", "foo"});
+  ProgramRun foo = sClient(port, {"-alpn", "foo"});
   BOOST_TEST(foo.status != 0, foo.out);
   BOOST_TEST(contains(foo.err, "no application protocol"), foo.err);
   BOOST_TEST(proxy->stat(listenerSsl("no_common_alpn")).value_or(0) == 1u);
   BOOST_TEST(proxy->stat(listenerSsl("connection_error")).value_or(0) == 3u);
 
   // The proxy keeps serving.
-  Run after = curlTls(setup, port, "/");
+  ProgramRun after = curlTls(setup, port, "/");
   BOOST_TEST(after.out.starts_with("HTTP/2 200"), after.out + after.err);
   BOOST_TEST(proxy->stat(listenerSsl("handshake")).value_or(0) == 1u);
 }
@@ -580,7 +560,7 @@ BOOST_AUTO_TEST_CASE(stalled_handshake_is_closed_by_the_header_timeout) {
   BOOST_TEST(proxy->stat("listener.ingress.downstream_rq_header_timeout").value_or(0) == 1u);
   BOOST_TEST(proxy->stat(listenerSsl("handshake")).value_or(99) == 0u);
 
-  Run after = curlTls(setup, proxy->port(), "/");
+  ProgramRun after = curlTls(setup, proxy->port(), "/");
   BOOST_TEST(after.out.starts_with("HTTP/2 200"), after.out + after.err);
 }
 
