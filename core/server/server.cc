@@ -12,6 +12,7 @@
 #include "core/config/default_bootstrap.h"
 #include "filters/fault/fault_filter.h"
 #include "filters/router/router_filter.h"
+#include "plugins/lua/lua_filter.h"
 
 namespace weft::server {
 
@@ -26,6 +27,7 @@ Server::Server(Options options)
       reload_failure_(stats_.counter("server.reload_failure")) {
   plugins::setHostStatsStore(&stats_);
   modules_.registerBuiltin("router", &weft_router_module_init);
+  modules_.registerBuiltin("lua", &weft_lua_module_init);
   modules_.registerBuiltin("fault", &weft_fault_module_init);
 }
 

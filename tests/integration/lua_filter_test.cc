@@ -1,0 +1,356 @@
+// The built-in `lua` filter in the real weft-proxy in front of the real test upstream: header
+// rewrites both ways, body inspection, local replies, proxy.ctx across phases, failures (500,
+// fail_open, runaway loops) that leave the worker serving, a shared dictionary counted from two
+// workers, a reload during an in-flight request, and scripts written in Envoy's documented style
+// that run unchanged (tests/lua/).
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <filesystem>
+#include <set>
+#include <string>
+
+#include "core/common/json.h"
+#include "tests/integration/proxy_fixture.h"
+
+namespace weft::itest {
+namespace {
+
+// tests/lua/<name>, found from this file's own path.
+std::string script(const std::string& name) {
+  return (std::filesystem::path(__FILE__).parent_path().parent_path() / "lua" / name).string();
+}
+
+struct LuaSpec {
+  std::string config;  // the filter's config, flow-style YAML ("{ source: ... }")
+  bool fail_open = false;
+  uint32_t workers = 2;
+  std::string extra_clusters = {};  // cluster entries after "backend" (HttpBootstrap's)
+};
+
+std::string inlineSource(std::string_view lua, std::string_view extra = "") {
+  std::string config = "{ source: " + json::quoted(lua);
+  if (!extra.empty()) config += ", " + std::string(extra);
+  return config + " }";
+}
+
+std::string fromFile(const std::string& name, std::string_view extra = "") {
+  std::string config = "{ path: " + json::quoted(script(name));
+  if (!extra.empty()) config += ", " + std::string(extra);
+  return config + " }";
+}
+
+// The fixture's bootstrap with one built-in `lua` filter entry named "script".
+std::string luaBootstrap(uint16_t upstream_port, const LuaSpec& spec) {
+  HttpBootstrap bootstrap;
+  bootstrap.upstream_port = upstream_port;
+  bootstrap.workers = spec.workers;
+  bootstrap.extra_clusters = spec.extra_clusters;
+  bootstrap.filters = {{"script", "@builtin@", spec.config}};
+  std::string yaml = httpBootstrapYaml(bootstrap);
+  const std::string placeholder = "plugin: @builtin@";
+  std::string entry = "builtin: lua";
+  if (spec.fail_open) entry += "\n        fail_open: true";
+  yaml.replace(yaml.find(placeholder), placeholder.size(), entry);
+  return yaml;
+}
+
+struct LuaProxy {
+  explicit LuaProxy(const LuaSpec& spec) : proxy(luaBootstrap(upstream.port(), spec)) {}
+  uint64_t upstreamRequests() const { return proxy.statSum(kUpstreamRequestsStat); }
+  uint64_t luaStat(const std::string& name) const {
+    return proxy.stat("lua.filter.script." + name).value_or(0);
+  }
+
+  Upstream upstream{"origin"};
+  Proxy proxy;
+};
+
+std::optional<HttpResponse> post(uint16_t port, std::string_view path, std::string_view body) {
+  auto connection = HttpConnection::open(port);
+  if (!connection) return std::nullopt;
+  const std::string length = "content-length: " + std::to_string(body.size()) + "\r\n";
+  if (!connection->send(request("POST", path, length, body))) return std::nullopt;
+  return connection->readResponse();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(lua_filter)
+
+BOOST_AUTO_TEST_CASE(headers_are_rewritten_both_ways) {
+  LuaProxy setup({inlineSource(R"(
+    function on_request(h)
+      h:headers():add("x-lua-request", "added")
+      h:headers():remove("x-drop-me")
+    end
+    function on_response(h)
+      h:headers():add("x-lua-response", h:headers():get(":status"))
+    end)")});
+  auto response = get(setup.proxy.port(), "/headers", "x-drop-me: 1\r\n");
+  BOOST_REQUIRE(response);
+  BOOST_TEST(response->status == 200);
+  BOOST_TEST(echoedHeader(*response, "x-lua-request").value_or("") == "added", response->body);
+  BOOST_TEST(!echoedHeader(*response, "x-drop-me").has_value(), response->body);
+  BOOST_TEST(response->header("x-lua-response").value_or("") == "200");
+}
+
+BOOST_AUTO_TEST_CASE(the_body_is_inspected_and_rewritten) {
+  LuaProxy setup({inlineSource(R"(
+    function on_request(h)
+      local body = h:body()
+      local text = body:getBytes(0, body:length())
+      if text:find("forbidden", 1, true) then
+        h:respond({[":status"] = "403", ["x-reason"] = "word"}, "refused\n")
+      end
+      body:setBytes(text:upper())
+    end)")});
+  auto echoed = post(setup.proxy.port(), "/echo", "quiet words");
+  BOOST_REQUIRE(echoed);
+  BOOST_TEST(echoed->status == 200);
+  BOOST_TEST(echoed->body == "QUIET WORDS");
+  const uint64_t upstream_before = setup.upstreamRequests();
+  auto refused = post(setup.proxy.port(), "/echo", "a forbidden word");
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->status == 403);
+  BOOST_TEST(refused->body == "refused\n");
+  BOOST_TEST(refused->header("x-reason").value_or("") == "word");
+  BOOST_TEST(setup.upstreamRequests() == upstream_before);
+}
+
+BOOST_AUTO_TEST_CASE(respond_answers_without_the_upstream) {
+  LuaProxy setup({inlineSource(R"(
+    function on_request(h)
+      if h:headers():get(":path") == "/local" then
+        h:respond({[":status"] = 418, ["content-type"] = "text/plain"}, "teapot\n")
+      end
+    end)")});
+  BOOST_REQUIRE(get(setup.proxy.port(), "/warm"));
+  const uint64_t upstream_before = setup.upstreamRequests();
+  auto response = get(setup.proxy.port(), "/local");
+  BOOST_REQUIRE(response);
+  BOOST_TEST(response->status == 418);
+  BOOST_TEST(response->body == "teapot\n");
+  BOOST_TEST(!response->header("x-upstream-name").has_value());
+  BOOST_TEST(setup.upstreamRequests() == upstream_before);
+}
+
+BOOST_AUTO_TEST_CASE(http_call_asks_another_cluster_before_the_request_goes_on) {
+  LuaSpec spec{inlineSource(R"(
+    function on_request(h)
+      local code = h:headers():get("x-code") or "200"
+      local cluster = h:headers():get("x-cluster") or "backend"
+      local headers, body = h:httpCall(cluster, {[":method"] = "GET",
+        [":path"] = "/status/" .. code, [":authority"] = "auth.local"}, nil, 2000)
+      if headers == nil then
+        h:respond({[":status"] = "502"}, "auth unreachable: " .. body)
+      elseif headers[":status"] ~= "200" then
+        h:respond({[":status"] = "403"}, "denied: " .. headers[":status"])
+      else
+        h:headers():add("x-auth-said", (body:gsub("\n", "")))
+      end
+    end)")};
+  spec.extra_clusters =
+      "  - name: dead\n    connect_timeout: 1s\n    endpoints: [ { address: "
+      "127.0.0.1, port: " +
+      std::to_string(pickFreePort()) + " } ]\n";
+  LuaProxy setup(spec);
+  auto allowed = get(setup.proxy.port(), "/headers");
+  BOOST_REQUIRE(allowed);
+  BOOST_TEST(allowed->status == 200);
+  BOOST_TEST(echoedHeader(*allowed, "x-auth-said").value_or("") == "status 200", allowed->body);
+  auto denied = get(setup.proxy.port(), "/headers", "x-code: 401\r\n");
+  BOOST_REQUIRE(denied);
+  BOOST_TEST(denied->status == 403);
+  BOOST_TEST(denied->body == "denied: 401");
+  auto unreachable = get(setup.proxy.port(), "/headers", "x-cluster: dead\r\n");
+  BOOST_REQUIRE(unreachable);
+  BOOST_TEST(unreachable->status == 502);
+  BOOST_TEST(unreachable->body == "auth unreachable: connect_failure");
+  // An unknown cluster is a script error, as in Envoy.
+  auto unknown = get(setup.proxy.port(), "/headers", "x-cluster: nowhere\r\n");
+  BOOST_REQUIRE(unknown);
+  BOOST_TEST(unknown->status == 500);
+  const std::string log = setup.proxy.process().stderrText();
+  BOOST_TEST(log.find("httpCall: no cluster named 'nowhere'") != std::string::npos, log);
+}
+
+BOOST_AUTO_TEST_CASE(ctx_travels_from_request_to_response_to_log) {
+  LuaProxy setup({inlineSource(R"(
+    function on_request(h)
+      proxy.ctx.path = h:headers():get(":path")
+      proxy.ctx.started = h:timestamp()
+    end
+    function on_response(h)
+      h:headers():add("x-ctx-path", proxy.ctx.path)
+      h:headers():add("x-previous-log", tostring(proxy.shared.logs:get("last")))
+    end
+    function on_log(h)
+      proxy.shared.logs:set("last", proxy.ctx.path .. " " .. proxy.var.status)
+    end)",
+                               R"(shared_dicts: { logs: 65536 })")});
+  auto first = get(setup.proxy.port(), "/first");
+  BOOST_REQUIRE(first);
+  BOOST_TEST(first->header("x-ctx-path").value_or("") == "/first");
+  BOOST_TEST(first->header("x-previous-log").value_or("") == "nil");
+  // on_log runs after the response went out; the next request reads what it stored.
+  std::optional<HttpResponse> second;
+  BOOST_TEST(eventually([&] {
+    second = get(setup.proxy.port(), "/second");
+    return second && second->header("x-previous-log").value_or("") == "/first 200";
+  }));
+  BOOST_TEST(second->header("x-ctx-path").value_or("") == "/second");
+}
+
+BOOST_AUTO_TEST_CASE(a_script_error_answers_500_and_is_counted) {
+  LuaProxy setup({inlineSource(R"(
+    function on_request(h)
+      if h:headers():get(":path") == "/boom" then error("kaboom") end
+    end)")});
+  auto failed = get(setup.proxy.port(), "/boom");
+  BOOST_REQUIRE(failed);
+  BOOST_TEST(failed->status == 500);
+  auto fine = get(setup.proxy.port(), "/fine");
+  BOOST_REQUIRE(fine);
+  BOOST_TEST(fine->status == 200);
+  BOOST_TEST(setup.luaStat("errors") == 1u);
+  const std::string log = setup.proxy.process().stderrText();
+  BOOST_TEST(log.find("lua: inline: on_request failed: inline:3: kaboom") != std::string::npos,
+             log);
+}
+
+BOOST_AUTO_TEST_CASE(fail_open_passes_the_request_through) {
+  LuaProxy setup({inlineSource("function on_request(h) error('kaboom') end"), true});
+  auto response = get(setup.proxy.port(), "/");
+  BOOST_REQUIRE(response);
+  BOOST_TEST(response->status == 200);
+  BOOST_TEST(response->body == "hello from origin\n");
+  BOOST_TEST(setup.luaStat("errors") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_runaway_loop_answers_500_and_the_next_request_is_fine) {
+  LuaProxy setup({inlineSource(R"(
+    function on_request(h)
+      if h:headers():get(":path") == "/spin" then while true do end end
+      h:headers():add("x-spun", "no")
+    end)"),
+                  false, 1});
+  const auto start = std::chrono::steady_clock::now();
+  auto spun = get(setup.proxy.port(), "/spin");
+  const auto took = std::chrono::steady_clock::now() - start;
+  BOOST_REQUIRE(spun);
+  BOOST_TEST(spun->status == 500);
+  BOOST_TEST(took < std::chrono::seconds(2));
+  auto next = get(setup.proxy.port(), "/headers");  // one worker: the same one
+  BOOST_REQUIRE(next);
+  BOOST_TEST(next->status == 200);
+  BOOST_TEST(echoedHeader(*next, "x-spun").value_or("") == "no");
+  BOOST_TEST(setup.luaStat("budget_exceeded") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_shared_dict_counts_across_two_workers) {
+  LuaProxy setup({fromFile("counter.lua", "shared_dicts: { hits: 65536 }")});
+  constexpr int kRequests = 40;
+  std::set<int> counts;
+  std::set<std::string> workers;
+  for (int i = 0; i < kRequests; ++i) {
+    auto response = get(setup.proxy.port(), "/");  // a fresh connection each time
+    BOOST_REQUIRE(response);
+    BOOST_REQUIRE(response->status == 200);
+    counts.insert(std::stoi(response->header("x-count").value_or("0")));
+    workers.insert(response->header("x-worker").value_or("?"));
+  }
+  BOOST_TEST(counts.size() == static_cast<size_t>(kRequests));  // each count handed out once
+  BOOST_TEST(*counts.begin() == 1);
+  BOOST_TEST(*counts.rbegin() == kRequests);
+  BOOST_TEST(workers == (std::set<std::string>{"0", "1"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_reload_keeps_in_flight_requests_on_their_version) {
+  auto version = [](const char* tag) {
+    return LuaSpec{inlineSource(std::string(R"(
+      function on_request(h)
+        if h:headers():get(":path") == "/slow" then proxy.sleep(0.5) end
+        h:headers():add("x-version", ")") +
+                                tag + R"(")
+      end)")};
+  };
+  Upstream upstream("origin");
+  Proxy proxy(luaBootstrap(upstream.port(), version("v1")));
+  auto slow = HttpConnection::open(proxy.port());
+  BOOST_REQUIRE(slow);
+  BOOST_REQUIRE(slow->send(request("GET", "/slow")));
+  // The request is in the proxy (sleeping in v1's script) before the reload.
+  BOOST_REQUIRE(eventually(
+      [&] { return proxy.stat("listener.ingress.downstream_rq_active").value_or(0) == 1; }));
+  const uint64_t reloads = proxy.stat("server.reload_success").value_or(0);
+  proxy.reload(luaBootstrap(upstream.port(), version("v2")));
+  BOOST_REQUIRE(
+      eventually([&] { return proxy.stat("server.reload_success").value_or(0) > reloads; }));
+  auto fresh = get(proxy.port(), "/headers");
+  BOOST_REQUIRE(fresh);
+  BOOST_TEST(echoedHeader(*fresh, "x-version").value_or("") == "v2");
+  auto finished = slow->readResponse();
+  BOOST_REQUIRE(finished);
+  BOOST_TEST(finished->status == 200);
+  BOOST_TEST(finished->body == "hello from origin\n");
+  auto again = HttpConnection::open(proxy.port());
+  BOOST_REQUIRE(again);
+  BOOST_REQUIRE(again->send(request("GET", "/headers")));
+  auto echoed = again->readResponse();
+  BOOST_REQUIRE(echoed);
+  BOOST_TEST(echoedHeader(*echoed, "x-version").value_or("") == "v2");
+}
+
+BOOST_AUTO_TEST_CASE(envoy_style_header_rewrite_runs_unchanged) {
+  LuaProxy setup({fromFile("envoy_header_rewrite.lua")});
+  auto response =
+      get(setup.proxy.port(), "/headers", "user-agent: curl\r\nx-internal-secret: s3cret\r\n");
+  BOOST_REQUIRE(response);
+  BOOST_TEST(response->status == 200);
+  BOOST_TEST(echoedHeader(*response, "x-request-tagged").value_or("") == "envoy-style");
+  BOOST_TEST(echoedHeader(*response, "user-agent").value_or("") == "lua-rewritten");
+  BOOST_TEST(!echoedHeader(*response, "x-internal-secret").has_value());
+  BOOST_TEST(response->header("x-response-tagged").value_or("") == "envoy-style");
+  BOOST_TEST(response->header("x-upstream-name").value_or("") == "hidden");
+}
+
+BOOST_AUTO_TEST_CASE(envoy_style_body_inspection_runs_unchanged) {
+  LuaProxy setup({fromFile("envoy_body_inspection.lua")});
+  auto plain = get(setup.proxy.port(), "/");
+  BOOST_REQUIRE(plain);
+  BOOST_TEST(plain->status == 200);
+  BOOST_TEST(plain->header("response-body-size").value_or("") ==
+             std::to_string(plain->body.size()));
+  auto echoed = post(setup.proxy.port(), "/echo", "twelve bytes");
+  BOOST_REQUIRE(echoed);
+  BOOST_TEST(echoed->body == "twelve bytes");
+  BOOST_TEST(echoed->header("response-body-size").value_or("") == "12");
+  auto refused = post(setup.proxy.port(), "/echo", "this is forbidden");
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->status == 403);
+  BOOST_TEST(refused->body == "body refused");
+}
+
+BOOST_AUTO_TEST_CASE(envoy_style_local_reply_runs_unchanged) {
+  LuaProxy setup({fromFile("envoy_local_reply.lua")});
+  auto refused = get(setup.proxy.port(), "/");
+  BOOST_REQUIRE(refused);
+  BOOST_TEST(refused->status == 401);
+  BOOST_TEST(refused->body == "missing token");
+  BOOST_TEST(refused->header("www-authenticate").value_or("") == "Bearer");
+  auto allowed = get(setup.proxy.port(), "/", "authorization: Bearer t\r\n");
+  BOOST_REQUIRE(allowed);
+  BOOST_TEST(allowed->status == 200);
+}
+
+BOOST_AUTO_TEST_CASE(a_script_that_does_not_compile_stops_the_proxy_from_starting) {
+  LuaSpec spec{inlineSource("function on_request(h)\n  return = 1\nend")};
+  auto result = runProxyToExit(luaBootstrap(pickFreePort(), spec), std::chrono::seconds(10));
+  BOOST_TEST(result.status != 0);
+  BOOST_TEST(result.stderr_text.find("filter 'script': lua: inline:2:") != std::string::npos,
+             result.stderr_text);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace weft::itest
