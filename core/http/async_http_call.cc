@@ -22,9 +22,7 @@ AsyncHttpCall::~AsyncHttpCall() = default;  // the upstream request resets what 
 void AsyncHttpCall::start() {
   starting_ = true;
   if (timeout_ms_ > 0) timer_.arm(timeout_ms_);
-  // The request is small and whole: no backpressure to manage, any watermark will do.
-  upstream_ = std::make_unique<upstream::UpstreamRequest>(pool_, *this, request_headers_,
-                                                          request_body_.size() + 1);
+  upstream_ = std::make_unique<upstream::UpstreamRequest>(pool_, *this, request_headers_);
   upstream_->start(request_body_.empty());
   if (!request_body_.empty() && !finished_) {
     event::EvbufferPtr body = event::newBuffer();

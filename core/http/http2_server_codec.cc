@@ -103,9 +103,8 @@ void Http2ServerCodec::resetAllStreams() {
 // ---- streams --------------------------------------------------------------------------------
 
 std::unique_ptr<Http2Session::Stream> Http2ServerCodec::onNewStream(int32_t id) {
-  if (shut_ || failed_) return nullptr;
-  if (openStreams() >= options().max_concurrent_streams) {
-    stats_.streams_refused.inc();
+  // nghttp2 itself refuses streams over SETTINGS_MAX_CONCURRENT_STREAMS (counted in onFrame).
+  if (shut_ || failed_) {
     nghttp2_submit_rst_stream(session(), NGHTTP2_FLAG_NONE, id, NGHTTP2_REFUSED_STREAM);
     return nullptr;
   }
@@ -170,8 +169,16 @@ void Http2ServerCodec::onStreamDrained(Stream& stream) {
 
 void Http2ServerCodec::onFrame(const nghttp2_frame& frame, Stream* stream, bool sent) {
   if (sent) {
-    if (frame.hd.type == NGHTTP2_RST_STREAM) stats_.tx_reset.inc();
-    if (frame.hd.type == NGHTTP2_GOAWAY) stats_.goaway_sent.inc();
+    if (frame.hd.type == NGHTTP2_RST_STREAM) {
+      stats_.tx_reset.inc();
+      if (frame.rst_stream.error_code == NGHTTP2_REFUSED_STREAM) stats_.streams_refused.inc();
+    }
+    if (frame.hd.type == NGHTTP2_GOAWAY) {
+      stats_.goaway_sent.inc();
+      // A GOAWAY with an error that the codec did not send itself: nghttp2 found the peer's
+      // frames malformed (bad sizes, frames on the wrong stream, a bad preface, ...).
+      if (frame.goaway.error_code != NGHTTP2_NO_ERROR && !failed_) stats_.protocol_error.inc();
+    }
     // The response is complete but the client is still sending: tell it to stop (RFC 9113
     // §8.1), without error, so the exchange still counts as complete.
     if (stream && (frame.hd.flags & NGHTTP2_FLAG_END_STREAM) && !stream->remoteEnded() &&

@@ -5,11 +5,15 @@
 // Defences, each counted in Http2Stats:
 //   - header blocks over the listener's size or count limits (HPACK bombs) are answered 431
 //     without a stream being made; decoding continues only to keep the HPACK state in step;
-//   - streams over SETTINGS_MAX_CONCURRENT_STREAMS are refused (RST_STREAM REFUSED_STREAM);
+//   - streams over SETTINGS_MAX_CONCURRENT_STREAMS are refused (RST_STREAM REFUSED_STREAM) while
+//     the client has not acknowledged the limit; after that nghttp2 treats one more stream as a
+//     connection error (GOAWAY PROTOCOL_ERROR) — stricter than RFC 9113 §5.1.2's stream error,
+//     and nghttp2 offers no way around it;
 //   - rapid reset (CVE-2023-44487): too many streams reset by the client before their response
 //     ended close the connection with GOAWAY(ENHANCE_YOUR_CALM);
 //   - CONTINUATION floods and control-frame floods (nghttp2's own limits) close the connection
-//     with GOAWAY(ENHANCE_YOUR_CALM); other protocol errors with GOAWAY(PROTOCOL_ERROR).
+//     with GOAWAY(ENHANCE_YOUR_CALM); other protocol errors with the GOAWAY nghttp2 picks
+//     (PROTOCOL_ERROR, FRAME_SIZE_ERROR, ...), counted as protocol errors.
 // Keepalive: with keepalive_interval_ms set, a PING goes out after that long without a frame from
 // the client, and the connection closes when it is not answered within keepalive_timeout_ms.
 //

@@ -4,15 +4,19 @@
 namespace weft::upstream {
 
 UpstreamRequest::UpstreamRequest(ConnPool& pool, UpstreamRequestCallbacks& callbacks,
-                                 const http::HeaderMap& request_headers, size_t high_watermark)
-    : pool_(pool),
-      callbacks_(callbacks),
-      request_headers_(request_headers),
-      high_watermark_(high_watermark) {}
+                                 const http::HeaderMap& request_headers)
+    : pool_(pool), callbacks_(callbacks), request_headers_(request_headers) {}
 
 UpstreamRequest::~UpstreamRequest() {
   if (waiting_for_pool_) pool_.cancel(*this);
   if (stream_ && !response_complete_) stream_->resetStream();
+  leaveActive();  // abandoned before its end (the client went away)
+}
+
+void UpstreamRequest::leaveActive() {
+  if (!active_) return;
+  active_ = false;
+  leaveActive();
 }
 
 void UpstreamRequest::start(bool end_stream) {
@@ -21,6 +25,7 @@ void UpstreamRequest::start(bool end_stream) {
   waiting_for_pool_ = true;
   pool_.cluster().stats->rq_total.inc();
   pool_.cluster().stats->rq_active.add(1);
+  active_ = true;
   pool_.newStream(*this);
 }
 
@@ -48,7 +53,7 @@ void UpstreamRequest::watchDrain() {
 
 void UpstreamRequest::onPoolFailure(Failure failure) {
   waiting_for_pool_ = false;
-  pool_.cluster().stats->rq_active.sub(1);
+  leaveActive();
   response_complete_ = true;
   callbacks_.upstreamFailed(failure, /*reset=*/false, /*response_started=*/false);
 }
@@ -58,7 +63,7 @@ void UpstreamRequest::onStreamReset(bool) {
   if (response_complete_) return;
   response_complete_ = true;
   pool_.cluster().stats->rq_reset.inc();
-  pool_.cluster().stats->rq_active.sub(1);
+  leaveActive();
   callbacks_.upstreamFailed(Failure::kConnectFailure, /*reset=*/true, response_started_);
 }
 
@@ -98,7 +103,7 @@ void UpstreamRequest::readDisable(bool disable) {
 
 void UpstreamRequest::finish() {
   response_complete_ = true;
-  pool_.cluster().stats->rq_active.sub(1);
+  leaveActive();
   if (stream_ && read_disabled_) stream_->readDisable(false);
   stream_ = nullptr;
 }

@@ -31,7 +31,7 @@ class UpstreamRequestCallbacks {
 class UpstreamRequest : public PoolClient, public event::Deletable {
  public:
   UpstreamRequest(ConnPool& pool, UpstreamRequestCallbacks& callbacks,
-                  const http::HeaderMap& request_headers, size_t high_watermark);
+                  const http::HeaderMap& request_headers);
   ~UpstreamRequest() override;  // gives up a connection still mid-exchange
 
   // Starts the exchange: asks the pool for a connection (headers go out once it is ready).
@@ -63,11 +63,12 @@ class UpstreamRequest : public PoolClient, public event::Deletable {
  private:
   // The response ended: the stream goes back to its pool and is no longer ours to use.
   void finish();
+  // The request no longer counts in the cluster's upstream_rq_active (once).
+  void leaveActive();
 
   ConnPool& pool_;
   UpstreamRequestCallbacks& callbacks_;
   const http::HeaderMap& request_headers_;
-  size_t high_watermark_;
   http::RequestEncoder* stream_ = nullptr;  // while the exchange is in progress
   bool waiting_for_pool_ = false;
   bool headers_end_ = false;
@@ -76,6 +77,7 @@ class UpstreamRequest : public PoolClient, public event::Deletable {
   const http::HeaderMap* pending_trailers_ = nullptr;
   bool response_started_ = false;
   bool response_complete_ = false;
+  bool active_ = false;  // counted in upstream_rq_active
   bool read_disabled_ = false;
   bool watch_drain_ = false;
   std::string upstream_host_;
