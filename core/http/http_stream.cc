@@ -177,8 +177,7 @@ void HttpStream::requestHeadersDone(bool end_stream) {
   if (expect_continue_ && !end_stream) encoder_.encode100Continue();
   request_started_upstream_ = true;
   upstream_start_ = std::chrono::steady_clock::now();
-  upstream_ = std::make_unique<upstream::UpstreamRequest>(
-      *pool, *this, request_headers_);
+  upstream_ = std::make_unique<upstream::UpstreamRequest>(*pool, *this, request_headers_);
   if (upstream_timeout_ms_ > 0) {
     if (!upstream_timer_) {
       upstream_timer_ = std::make_unique<event::Timer>(

@@ -16,7 +16,7 @@ UpstreamRequest::~UpstreamRequest() {
 void UpstreamRequest::leaveActive() {
   if (!active_) return;
   active_ = false;
-  leaveActive();
+  pool_.cluster().stats->rq_active.sub(1);
 }
 
 void UpstreamRequest::start(bool end_stream) {
