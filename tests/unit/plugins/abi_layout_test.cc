@@ -44,7 +44,7 @@ BOOST_AUTO_TEST_CASE(host_table_fields_never_move) {
       WEFT_FIELD(weft_host_api, worker_index, 272),
   };
   for (const auto& f : fields) BOOST_TEST(f.offset == f.expected, f.name);
-  BOOST_TEST(offsetof(weft_host_api, stream_reset) == 280u);  // 1.1
+  BOOST_TEST(offsetof(weft_host_api, stream_reset) == 280u);              // 1.1
   BOOST_TEST(offsetof(weft_host_api, stream_add_response_flag) == 288u);  // 1.2
   BOOST_TEST(offsetof(weft_host_api, worker_count) == 296u);
   BOOST_TEST(offsetof(weft_host_api, http_call) == 304u);
