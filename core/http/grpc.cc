@@ -5,15 +5,17 @@
 
 namespace weft::http::grpc {
 
-bool isGrpcRequest(const HeaderMap& request_headers) {
-  const std::string* type = request_headers.get("content-type");
-  if (!type) return false;
+bool isGrpcContentType(std::string_view value) {
   constexpr std::string_view kGrpc = "application/grpc";
-  std::string_view value = *type;
   if (value.size() < kGrpc.size() || !equalsIgnoreCase(value.substr(0, kGrpc.size()), kGrpc)) {
     return false;
   }
   return value.size() == kGrpc.size() || value[kGrpc.size()] == '+' || value[kGrpc.size()] == ';';
+}
+
+bool isGrpcRequest(const HeaderMap& request_headers) {
+  const std::string* type = request_headers.get("content-type");
+  return type && isGrpcContentType(*type);
 }
 
 uint32_t statusForHttp(uint32_t http_status) {

@@ -25,7 +25,10 @@ enum Status : uint32_t {
   kUnauthenticated = 16,
 };
 
-// content-type is application/grpc, or application/grpc+<codec> / ;<params>.
+// application/grpc, or application/grpc+<codec> / ;<params>, compared case-insensitively
+// (gRPC-Web, application/grpc-web*, is another protocol).
+bool isGrpcContentType(std::string_view content_type);
+// The request's content-type is gRPC's.
 bool isGrpcRequest(const HeaderMap& request_headers);
 
 // The gRPC status a client should see for an HTTP status (the spec's mapping table; others are

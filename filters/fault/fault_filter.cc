@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/http/grpc.h"
 #include "filters/fault/fault_config.h"
-#include "filters/fault/grpc_status.h"
 #include "filters/router/stream_adapters.h"
 #include "filters/router/worker_random.h"
 #include "weft/filter.hpp"
@@ -115,15 +115,16 @@ class FaultFilter final : public StreamFilter {
     const FaultAbort& abort = *config_.fault().abort;
     config_.aborts().add();
     stream().addResponseFlag("FI");
-    const bool grpc = abort.grpc_status.has_value() ||
-                      isGrpcContentType(stream().requestHeader("content-type").value_or(""));
+    const bool grpc =
+        abort.grpc_status.has_value() ||
+        http::grpc::isGrpcContentType(stream().requestHeader("content-type").value_or(""));
     if (!grpc) {
       stream().sendLocalReply(*abort.http_status, kAbortBody, {{"content-type", "text/plain"}},
                               kAbortDetails);
       return FilterStatus::kStopIteration;
     }
     const std::string status = std::to_string(
-        abort.grpc_status ? *abort.grpc_status : grpcStatusForHttp(*abort.http_status));
+        abort.grpc_status ? *abort.grpc_status : http::grpc::statusForHttp(*abort.http_status));
     stream().sendLocalReply(200, "",
                             {{"content-type", "application/grpc"},
                              {"grpc-status", status},

@@ -13,7 +13,7 @@
 //     response flag "FI". An http_status abort answers that status with body
 //     "fault filter abort". A grpc_status abort, and any abort of a gRPC request (content-type
 //     application/grpc*), answers the gRPC way: HTTP 200, content-type application/grpc,
-//     grpc-status (the configured one, or the HTTP status mapped by grpc_status.h) and
+//     grpc-status (the configured one, or the HTTP status mapped by core/http/grpc.h) and
 //     grpc-message, no body (trailers-only).
 // The gauge fault.active_faults counts streams with a fault injected, until they end.
 //

@@ -93,3 +93,36 @@ start_upstream() {
 
 cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+
+# ---- wrk ----------------------------------------------------------------------------------------
+
+WRK_EXTRA=()
+# wrk_run OUT CONNECTIONS SECONDS PORT [--latency]: wrk on the load core, plus the arguments in
+# the WRK_EXTRA array (e.g. a header).
+wrk_run() {
+  local out=$1 conns=$2 secs=$3 port=$4
+  shift 4
+  taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${secs}s" "${WRK_EXTRA[@]}" "$@" "http://127.0.0.1:$port/" \
+    >"$out" 2>&1 ||
+    note "bench: wrk failed: $(tail -n 1 "$out")"
+}
+
+# Fields of a wrk report: requests, rps, p50 / p99 in µs, and the error counts.
+wrk_requests() { awk '/ requests in / { print $1 }' "$1"; }
+wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
+wrk_percentile_us() {
+  awk -v p="$2" '$1 == p {
+    v = $2; unit = v; sub(/^[0-9.]+/, "", unit); v += 0
+    f = unit == "us" ? 1 : unit == "ms" ? 1e3 : unit == "s" ? 1e6 : unit == "m" ? 6e7 : -1
+    if (f > 0) printf "%.0f\n", v * f
+  }' "$1"
+}
+wrk_errors() {
+  awk '/Non-2xx or 3xx responses:/ { bad += $NF }
+       /Socket errors:/ { gsub(/,/, ""); sock += $4 + $6 + $8 + $10 }
+       END { if (bad + sock > 0) printf "%d non-2xx/3xx, %d socket errors", bad, sock }' "$1"
+}
+
+
+# issue NAME TEXT: notes an anomaly of target NAME (the caller declares the ISSUES array).
+issue() { ISSUES[$1]+="${ISSUES[$1]:+; }$2"; }

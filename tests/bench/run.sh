@@ -50,34 +50,7 @@ NOFILE=$(ulimit -n)
 # ---- measurements -------------------------------------------------------------------------------
 
 
-# wrk_run OUT CONNECTIONS SECONDS PORT [--latency]
-wrk_run() {
-  local out=$1 conns=$2 secs=$3 port=$4
-  shift 4
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${secs}s" "$@" "http://127.0.0.1:$port/" \
-    >"$out" 2>&1 ||
-    note "bench: wrk failed: $(tail -n 1 "$out")"
-}
-
-# Fields of a wrk report: requests, rps, p50 / p99 in µs, and the error counts.
-wrk_requests() { awk '/ requests in / { print $1 }' "$1"; }
-wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
-wrk_percentile_us() {
-  awk -v p="$2" '$1 == p {
-    v = $2; unit = v; sub(/^[0-9.]+/, "", unit); v += 0
-    f = unit == "us" ? 1 : unit == "ms" ? 1e3 : unit == "s" ? 1e6 : unit == "m" ? 6e7 : -1
-    if (f > 0) printf "%.0f\n", v * f
-  }' "$1"
-}
-wrk_errors() {
-  awk '/Non-2xx or 3xx responses:/ { bad += $NF }
-       /Socket errors:/ { gsub(/,/, ""); sock += $4 + $6 + $8 + $10 }
-       END { if (bad + sock > 0) printf "%d non-2xx/3xx, %d socket errors", bad, sock }' "$1"
-}
-
 declare -A RPS CPU P50 P99 RSS_IDLE PER_CONN ISSUES
-
-issue() { ISSUES[$1]+="${ISSUES[$1]:+; }$2"; }
 
 # unexpected_log NAME FILE EXPECTED: notes the lines of FILE that do not match the regex EXPECTED.
 unexpected_log() {

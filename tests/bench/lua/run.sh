@@ -24,18 +24,13 @@ LOAD_CPU=${BENCH_LOAD_CPU:-1}
 NGINX_MODULES=${NGINX_MODULES:-/usr/lib/nginx/modules}
 AGENT=wrk-bench
 
-note() { printf '%s\n' "$*" >&2; }
-die() {
-  note "bench-lua: $*"
-  exit 1
-}
+source "$ROOT/tests/bench/lib.sh"
 
 WEFT_BIN=$BUILD/core/weft-proxy
 UPSTREAM_BIN=$BUILD/tests/support/weft-test-upstream
 for f in "$WEFT_BIN" "$UPSTREAM_BIN"; do
   [[ -x $f ]] || die "missing $f; build first: ninja -C $BUILD weft-proxy weft-test-upstream"
 done
-find_tool() { command -v "$1" 2>/dev/null || { [[ -x /usr/sbin/$1 ]] && echo "/usr/sbin/$1"; }; }
 for tool in wrk taskset curl ss getconf; do
   [[ -n $(find_tool "$tool") ]] || die "$tool is not installed"
 done
@@ -49,96 +44,11 @@ NGINX_LUA=yes
   note "bench-lua: no lua-nginx-module in $NGINX_MODULES; the nginx+lua row stays empty"
 CLK_TCK=$(getconf CLK_TCK)
 
-# ---- processes ----------------------------------------------------------------------------------
-
-WORK=$(mktemp -d /tmp/weft-bench-lua.XXXXXX)
-STARTED=()
-
-alive() {
-  local state
-  state=$(awk '{ sub(/.*\) /, ""); print $1 }' "/proc/$1/stat" 2>/dev/null) || return 1
-  [[ -n $state && $state != Z ]]
-}
-
-stop() {
-  local pid=$1 i
-  kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 50; i++)); do
-    alive "$pid" || break
-    sleep 0.1
-  done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
-cleanup() {
-  local pid
-  for pid in "${STARTED[@]}"; do if alive "$pid"; then stop "$pid"; fi; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-free_port() {
-  local used port i
-  used=$(ss -Htan | awk '{ n = split($4, a, ":"); print a[n] }' | sort -u)
-  for ((i = 0; i < 200; i++)); do
-    port=$((20000 + RANDOM % 12000))
-    grep -qx "$port" <<<"$used" || {
-      echo "$port"
-      return
-    }
-  done
-  die "no free port found"
-}
-
-# fill TEMPLATE OUT KEY=VALUE...: copies TEMPLATE to OUT replacing each @KEY@.
-fill() {
-  local template=$1 out=$2 pair script=()
-  shift 2
-  for pair in "$@"; do script+=(-e "s|@${pair%%=*}@|${pair#*=}|g"); done
-  sed "${script[@]}" "$template" >"$out"
-}
-
-# wait_http PORT PID: waits until GET / on PORT answers 200 (10 s), or PID has died.
-wait_http() {
-  local i code
-  for ((i = 0; i < 100; i++)); do
-    alive "$2" || return 1
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$1/" || true)
-    [[ $code == 200 ]] && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
 # ---- measurements -------------------------------------------------------------------------------
 
-cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
-
-wrk_run() {
-  local out=$1 conns=$2 secs=$3 port=$4
-  shift 4
-  taskset -c "$LOAD_CPU" wrk -t1 -c"$conns" -d"${secs}s" -H "User-Agent: $AGENT" "$@" \
-    "http://127.0.0.1:$port/" >"$out" 2>&1 || note "bench-lua: wrk failed: $(tail -n 1 "$out")"
-}
-wrk_requests() { awk '/ requests in / { print $1 }' "$1"; }
-wrk_rps() { awk '/^Requests\/sec:/ { print $2 }' "$1"; }
-wrk_percentile_us() {
-  awk -v p="$2" '$1 == p {
-    v = $2; unit = v; sub(/^[0-9.]+/, "", unit); v += 0
-    f = unit == "us" ? 1 : unit == "ms" ? 1e3 : unit == "s" ? 1e6 : -1
-    if (f > 0) printf "%.0f\n", v * f
-  }' "$1"
-}
-wrk_errors() {
-  awk '/Non-2xx or 3xx responses:/ { bad += $NF }
-       /Socket errors:/ { gsub(/,/, ""); sock += $4 + $6 + $8 + $10 }
-       END { if (bad + sock > 0) printf "%d non-2xx/3xx, %d socket errors", bad, sock }' "$1"
-}
+WRK_EXTRA=(-H "User-Agent: $AGENT")
 
 declare -A RPS CPU P50 P99 ISSUES
-issue() { ISSUES[$1]+="${ISSUES[$1]:+; }$2"; }
 
 # check_logic NAME PORT WANT: the upstream's /headers echo shows x-client when WANT is "lua", and
 # no x-client otherwise — so each row measures what it claims to.
@@ -196,17 +106,7 @@ run_target() {
 
 # ---- the targets --------------------------------------------------------------------------------
 
-taskset -c "$LOAD_CPU" "$UPSTREAM_BIN" --port 0 --name bench --threads 1 \
-  >"$WORK/upstream.out" 2>&1 &
-UPSTREAM_PID=$!
-STARTED+=("$UPSTREAM_PID")
-for ((i = 0; i < 100; i++)); do
-  UPSTREAM_PORT=$(awk '/^listening / { n = split($2, a, ":"); print a[n] }' "$WORK/upstream.out")
-  [[ -z $UPSTREAM_PORT ]] || break
-  alive "$UPSTREAM_PID" || die "weft-test-upstream failed: $(cat "$WORK/upstream.out")"
-  sleep 0.1
-done
-[[ -n $UPSTREAM_PORT ]] || die "weft-test-upstream did not print its port"
+start_upstream "$UPSTREAM_BIN"
 note "bench-lua: upstream on 127.0.0.1:$UPSTREAM_PORT (core $LOAD_CPU); proxies on core $PROXY_CPU"
 
 WEFT_STARTUP='^weft-proxy: (listener .* on |admin on |[0-9]+ workers$|ready$)'

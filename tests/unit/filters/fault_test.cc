@@ -6,7 +6,6 @@
 #include <string>
 
 #include "filters/fault/fault_filter.h"
-#include "filters/fault/grpc_status.h"
 #include "tests/unit/filters/filter_test_host.h"
 
 namespace {
@@ -71,21 +70,6 @@ BOOST_AUTO_TEST_CASE(http_abort_of_a_grpc_request_is_mapped) {
     BOOST_TEST(s->stream().reply->status == 200u);
     BOOST_TEST(s->stream().reply->header("grpc-status").value_or("") == grpc, "http " << http);
   }
-}
-
-BOOST_AUTO_TEST_CASE(grpc_status_table) {
-  using weft::fault::grpcStatusForHttp;
-  BOOST_TEST(grpcStatusForHttp(400) == 13u);
-  BOOST_TEST(grpcStatusForHttp(401) == 16u);
-  BOOST_TEST(grpcStatusForHttp(403) == 7u);
-  BOOST_TEST(grpcStatusForHttp(404) == 12u);
-  for (uint32_t unavailable : {429u, 502u, 503u, 504u}) {
-    BOOST_TEST(grpcStatusForHttp(unavailable) == 14u);
-  }
-  BOOST_TEST(grpcStatusForHttp(500) == 2u);
-  BOOST_TEST(weft::fault::isGrpcContentType("Application/GRPC"));
-  BOOST_TEST(weft::fault::isGrpcContentType("application/grpc-web+proto"));
-  BOOST_TEST(!weft::fault::isGrpcContentType("application/json"));
 }
 
 BOOST_AUTO_TEST_CASE(delay_holds_the_request_until_the_timer) {
