@@ -67,8 +67,9 @@ typedef enum weft_status {
   /* Pass the headers/data on to the next filter. */
   WEFT_CONTINUE = 0,
   /* Hold the headers (and everything after them) until the filter calls continue_request /
-   * continue_response. Body data that arrives meanwhile is still delivered to this filter's body
-   * hook and queued behind the held headers (bounded by the listener's body buffer limit). */
+   * continue_response. Body data that arrives meanwhile is queued behind the held headers
+   * (bounded by the listener's body buffer limit); once the filter continues, it passes through
+   * the body hooks in order, this filter's included. */
   WEFT_STOP_ITERATION = 1,
   /* Collect the whole body (up to the buffer limit, else 413) and call the body hook once more
    * with end_stream = true and the buffered body readable. From a headers hook only. */
