@@ -19,6 +19,7 @@ Worker::Worker(uint32_t index, uint32_t count, stats::Store& stats, event::Event
       random_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {
   host_worker_.index = index;
   host_worker_.count = count;
+  host_worker_.base = loop_.base();
 }
 
 Worker::~Worker() { stop(); }

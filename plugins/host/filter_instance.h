@@ -4,6 +4,9 @@
 // with it, so config_destroy runs only after the last such stream is gone.
 #pragma once
 
+#include <event2/event.h>
+
+#include <list>
 #include <memory>
 #include <string>
 #include <vector>
@@ -22,9 +25,11 @@ namespace weft::plugins {
 // What a weft_config_host* stands for: the filter entry a module config belongs to, so metrics it
 // defines are created in `stats` with the tag filter=<filter_name>. Owned by its FilterInstance and
 // valid as long as the instance (a module may keep the handle in its config).
+class FilterInstance;
 struct ConfigHost {
   std::string filter_name;
   stats::Store* stats = nullptr;
+  FilterInstance* instance = nullptr;  // for worker timers; null for a handle made by hand
 
   weft_config_host* handle() { return reinterpret_cast<weft_config_host*>(this); }
   static ConfigHost* from(weft_config_host* h) { return reinterpret_cast<ConfigHost*>(h); }
@@ -53,15 +58,31 @@ class FilterInstance {
   // Per-worker state, created by worker_start on worker `index`'s thread the first time that
   // worker uses this config, and released by stopWorker on the same thread.
   void* workerState(uint32_t index, weft_worker_host* worker);
+  // Cancels the worker's pending worker timers, then runs worker_stop.
   void stopWorker(uint32_t index);
+
+  // worker_timer_start / _cancel: timers on `worker`'s loop that run on_worker_timer with this
+  // config's state on that worker. Called on that worker's thread only.
+  int64_t startWorkerTimer(weft_worker_host* worker, uint64_t delay_ms);
+  int cancelWorkerTimer(weft_worker_host* worker, int64_t token);
 
  private:
   FilterInstance() = default;
 
+  struct WorkerTimer {
+    FilterInstance* owner;
+    uint32_t worker;
+    int64_t token;
+    ::event* event;
+  };
   struct WorkerSlot {
     bool started = false;
     void* state = nullptr;
+    std::list<WorkerTimer> timers;  // pending
+    int64_t next_token = 1;
   };
+  static void onWorkerTimer(evutil_socket_t, short, void* timer);
+  static void freeTimer(WorkerTimer& timer);
 
   LoadedModule module_;
   ConfigHost config_host_;

@@ -460,6 +460,18 @@ int httpCallCancel(weft_stream_host* stream, int64_t token) {
   return HostStream::from(stream)->httpCallCancel(token);
 }
 
+int64_t workerTimerStart(weft_config_host* config, weft_worker_host* worker, uint64_t delay_ms) {
+  if (config == nullptr || worker == nullptr) return WEFT_ERR_INVALID_ARGUMENT;
+  FilterInstance* instance = ConfigHost::from(config)->instance;
+  return instance ? instance->startWorkerTimer(worker, delay_ms) : WEFT_ERR_UNSUPPORTED;
+}
+
+int workerTimerCancel(weft_config_host* config, weft_worker_host* worker, int64_t token) {
+  if (config == nullptr || worker == nullptr || token <= 0) return WEFT_ERR_INVALID_ARGUMENT;
+  FilterInstance* instance = ConfigHost::from(config)->instance;
+  return instance ? instance->cancelWorkerTimer(worker, token) : WEFT_ERR_UNSUPPORTED;
+}
+
 int setUpstreamTimeout(weft_stream_host* stream, uint64_t timeout_ms) {
   return stream != nullptr ? HostStream::from(stream)->setUpstreamTimeout(timeout_ms)
                            : WEFT_ERR_INVALID_ARGUMENT;
@@ -509,6 +521,8 @@ constexpr weft_host_api kHostApi = {
     .http_call = httpCall,
     .http_call_cancel = httpCallCancel,
     .set_upstream_timeout = setUpstreamTimeout,
+    .worker_timer_start = workerTimerStart,
+    .worker_timer_cancel = workerTimerCancel,
 };
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include "weft/filter_abi.h"
 
 struct evbuffer;
+struct event_base;
 
 namespace weft::plugins {
 
@@ -69,7 +70,8 @@ class HostStream {
 // What a weft_worker_host* stands for.
 struct HostWorker {
   uint32_t index = 0;
-  uint32_t count = 1;  // workers in the proxy
+  uint32_t count = 1;          // workers in the proxy
+  event_base* base = nullptr;  // the worker's loop, for worker timers
   weft_worker_host* handle() { return reinterpret_cast<weft_worker_host*>(this); }
   static HostWorker* from(weft_worker_host* h) { return reinterpret_cast<HostWorker*>(h); }
 };

@@ -587,6 +587,7 @@ class Module {
         &onStreamComplete,
         &onTimer,
         &onHttpCallDone,
+        nullptr,  // on_worker_timer: worker state is not wrapped (see CONTRACT)
     };
   }
 

@@ -259,6 +259,15 @@ typedef struct weft_host_api {
    * response headers arrive; past it the client gets 504 (flag UT). 0 removes it. Call it before
    * the request goes upstream (the router does, from the route's `timeout`). */
   int (*set_upstream_timeout)(weft_stream_host* stream, uint64_t timeout_ms);
+
+  /* A timer on a worker, not tied to any stream (periodic work, Lua's proxy.timer.at): after
+   * delay_ms the module's on_worker_timer runs on that worker with this config's worker state.
+   * Call it on `worker`'s thread, from worker_start or any hook running there. Returns a token
+   * > 0 or a WEFT_ERR_*. Timers still pending when the worker state stops (worker_stop) are
+   * cancelled first. */
+  int64_t (*worker_timer_start)(weft_config_host* config, weft_worker_host* worker,
+                                uint64_t delay_ms);
+  int (*worker_timer_cancel)(weft_config_host* config, weft_worker_host* worker, int64_t token);
 } weft_host_api;
 
 /* ---------------------------------------------------------------------------------------------
@@ -304,6 +313,8 @@ typedef struct weft_filter_module {
   /* An http_call this filter made on this stream finished (see http_call). */
   void (*on_http_call_done)(void* stream_ctx, weft_stream_host* stream, int64_t token,
                             const weft_http_call_result* result);
+  /* A timer started with worker_timer_start fired (on that worker). */
+  void (*on_worker_timer)(void* config, void* worker_state, int64_t token);
 } weft_filter_module;
 
 /* The one symbol a filter exports. `host` stays valid for the life of the process; the returned

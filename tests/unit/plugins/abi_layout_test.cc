@@ -50,7 +50,9 @@ BOOST_AUTO_TEST_CASE(host_table_fields_never_move) {
   BOOST_TEST(offsetof(weft_host_api, http_call) == 304u);
   BOOST_TEST(offsetof(weft_host_api, http_call_cancel) == 312u);
   BOOST_TEST(offsetof(weft_host_api, set_upstream_timeout) == 320u);
-  BOOST_TEST(sizeof(weft_host_api) == 328u);
+  BOOST_TEST(offsetof(weft_host_api, worker_timer_start) == 328u);
+  BOOST_TEST(offsetof(weft_host_api, worker_timer_cancel) == 336u);
+  BOOST_TEST(sizeof(weft_host_api) == 344u);
 }
 
 BOOST_AUTO_TEST_CASE(module_table_fields_never_move) {
@@ -73,9 +75,10 @@ BOOST_AUTO_TEST_CASE(module_table_fields_never_move) {
       WEFT_FIELD(weft_filter_module, on_stream_complete, 120),
       WEFT_FIELD(weft_filter_module, on_timer, 128),
       WEFT_FIELD(weft_filter_module, on_http_call_done, 136),  // 1.2
+      WEFT_FIELD(weft_filter_module, on_worker_timer, 144),
   };
   for (const auto& f : fields) BOOST_TEST(f.offset == f.expected, f.name);
-  BOOST_TEST(sizeof(weft_filter_module) == 144u);
+  BOOST_TEST(sizeof(weft_filter_module) == 152u);
 }
 
 BOOST_AUTO_TEST_CASE(enumerators_keep_their_values) {

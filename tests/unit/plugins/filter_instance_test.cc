@@ -4,6 +4,7 @@
 #include "plugins/host/filter_instance.h"
 
 #include <event2/buffer.h>
+#include <event2/event.h>
 
 #include <boost/test/unit_test.hpp>
 #include <cstring>
@@ -167,12 +168,80 @@ const weft_filter_module kLife = [] {
 }();
 const weft_filter_module* lifeInit(const weft_host_api*) { return &kLife; }
 
+// A module that starts a worker timer from worker_start, and from each firing another one until
+// three have fired; the last one it starts is left pending for worker_stop to cancel.
+struct TickerState {
+  const weft_host_api* host = nullptr;
+  weft_config_host* config = nullptr;
+  weft_worker_host* worker = nullptr;
+  std::vector<int64_t> fired;
+  int64_t pending = 0;
+};
+TickerState g_ticker;
+int tickerConfigNew(weft_config_host* host_config, weft_str, void** out, char*, size_t) {
+  g_ticker.config = host_config;
+  *out = &g_ticker;
+  return 0;
+}
+void* tickerWorkerStart(void*, weft_worker_host* worker) {
+  g_ticker.worker = worker;
+  g_ticker.pending = g_ticker.host->worker_timer_start(g_ticker.config, worker, 5);
+  return &g_ticker;
+}
+void tickerFired(void* config, void* state, int64_t token) {
+  auto* ticker = static_cast<TickerState*>(state);
+  BOOST_TEST(config == static_cast<void*>(&g_ticker));
+  ticker->fired.push_back(token);
+  ticker->pending = ticker->host->worker_timer_start(ticker->config, ticker->worker,
+                                                     ticker->fired.size() < 3 ? 5 : 60000);
+}
+const weft_filter_module kTicker = [] {
+  weft_filter_module table = moduleTable("ticker");
+  table.config_new = tickerConfigNew;
+  table.worker_start = tickerWorkerStart;
+  table.on_worker_timer = tickerFired;
+  return table;
+}();
+const weft_filter_module* tickerInit(const weft_host_api* host) {
+  g_ticker.host = host;
+  return &kTicker;
+}
+
 const weft_filter_module kBare = moduleTable("bare");
 const weft_filter_module* bareInit(const weft_host_api*) { return &kBare; }
 
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(filter_instance)
+
+BOOST_AUTO_TEST_CASE(worker_timers_fire_on_the_worker_and_die_with_its_state) {
+  ModuleRegistry registry;
+  registry.registerBuiltin("ticker", tickerInit);
+  auto module = registry.builtin("ticker");
+  BOOST_REQUIRE(module.isOk());
+  config::FilterConfig entry;
+  entry.name = "ticker";
+  entry.builtin = "ticker";
+  auto instance = FilterInstance::create(**module, entry, testStore(), 1);
+  BOOST_REQUIRE_MESSAGE(instance.isOk(), why(instance));
+
+  event_base* base = event_base_new();
+  HostWorker worker{0, 1, base};
+  BOOST_TEST((*instance)->workerState(0, worker.handle()) == static_cast<void*>(&g_ticker));
+  BOOST_TEST(g_ticker.pending > 0);
+  while (g_ticker.fired.size() < 3) event_base_loop(base, EVLOOP_ONCE);
+  BOOST_TEST((g_ticker.fired == std::vector<int64_t>{1, 2, 3}));
+  BOOST_TEST(g_ticker.pending == 4);
+
+  // Cancelling works once; the pending timer is freed by stopWorker (ASan would see a leak).
+  const weft_host_api* host = hostApi();
+  BOOST_TEST(host->worker_timer_cancel(g_ticker.config, worker.handle(), 99) == WEFT_ERR_NOT_FOUND);
+  int64_t extra = host->worker_timer_start(g_ticker.config, worker.handle(), 60000);
+  BOOST_TEST(host->worker_timer_cancel(g_ticker.config, worker.handle(), extra) == WEFT_OK);
+  (*instance)->stopWorker(0);
+  BOOST_TEST(host->worker_timer_start(g_ticker.config, worker.handle(), 5) == WEFT_ERR_WRONG_PHASE);
+  event_base_free(base);
+}
 
 BOOST_AUTO_TEST_CASE(a_rejected_config_carries_location_name_and_module_message) {
   ModuleRegistry registry;
