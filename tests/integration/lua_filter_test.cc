@@ -1,8 +1,9 @@
 // The built-in `lua` filter in the real weft-proxy in front of the real test upstream: header
 // rewrites both ways, body inspection, local replies, proxy.ctx across phases, failures (500,
-// fail_open, runaway loops) that leave the worker serving, a shared dictionary counted from two
-// workers, a reload during an in-flight request, and scripts written in Envoy's documented style
-// that run unchanged (tests/lua/).
+// fail_open, runaway loops, a script over its memory limit) that leave the worker serving, a
+// shared dictionary counted from two workers, a reload during an in-flight request, httpCall to a
+// second upstream (200 streams waiting in it at once, its timeout), and scripts written in Envoy's
+// documented style that run unchanged (tests/lua/), external authorization among them.
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <filesystem>
@@ -72,6 +73,28 @@ std::optional<HttpResponse> post(uint16_t port, std::string_view path, std::stri
   if (!connection->send(request("POST", path, length, body))) return std::nullopt;
   return connection->readResponse();
 }
+
+// A cluster entry for LuaSpec::extra_clusters: `name` at 127.0.0.1:port.
+std::string clusterEntry(const std::string& name, uint16_t port) {
+  return "  - name: " + name + "\n    connect_timeout: 1s\n    endpoints: [ { address: " +
+         "127.0.0.1, port: " + std::to_string(port) + " } ]\n";
+}
+
+// LuaProxy plus cluster "auth": a second weft-test-upstream for the scripts' httpCall.
+struct AuthLuaProxy {
+  explicit AuthLuaProxy(LuaSpec spec) : proxy(luaBootstrap(upstream.port(), withAuth(spec))) {}
+  LuaSpec withAuth(LuaSpec spec) const {
+    spec.extra_clusters += clusterEntry("auth", auth.port());
+    return spec;
+  }
+  uint64_t requestsTo(const std::string& cluster) const {
+    return proxy.stat("cluster." + cluster + ".upstream_rq_total").value_or(0);
+  }
+
+  Upstream upstream{"origin"};
+  Upstream auth{"auth"};
+  Proxy proxy;
+};
 
 }  // namespace
 
@@ -349,6 +372,107 @@ BOOST_AUTO_TEST_CASE(a_script_that_does_not_compile_stops_the_proxy_from_startin
   BOOST_TEST(result.status != 0);
   BOOST_TEST(result.stderr_text.find("filter 'script': lua: inline:2:") != std::string::npos,
              result.stderr_text);
+}
+
+BOOST_AUTO_TEST_CASE(http_call_yields_so_200_concurrent_streams_wait_together) {
+  AuthLuaProxy setup({inlineSource(R"(
+    function on_request(h)
+      local headers, err = h:httpCall("auth", {[":method"] = "GET", [":path"] = "/delay/100",
+        [":authority"] = "auth"}, nil, 4000)
+      if headers == nil then
+        h:respond({[":status"] = "502"}, "auth failed: " .. err)
+      else
+        h:headers():add("x-auth-status", headers[":status"])
+      end
+    end)")});
+  const std::string url = "http://127.0.0.1:" + std::to_string(setup.proxy.port()) + "/headers";
+  const auto start = std::chrono::steady_clock::now();
+  // 4 h2c connections with 50 streams each: 200 scripts waiting in httpCall at the same time.
+  ProgramRun load =
+      runProgram({"/usr/bin/h2load", "-n", "200", "-c", "4", "-m", "50", url}, milliseconds(15000));
+  const auto took = std::chrono::steady_clock::now() - start;
+  BOOST_REQUIRE_MESSAGE(load.status == 0, load.err);
+  BOOST_TEST(load.out.find("200 succeeded, 0 failed") != std::string::npos, load.out);
+  BOOST_TEST(load.out.find("status codes: 200 2xx, 0 3xx, 0 4xx, 0 5xx") != std::string::npos,
+             load.out);
+  // One after another, 200 callouts of 100 ms would take 10 s even on both workers.
+  BOOST_TEST(took < std::chrono::seconds(5), load.out);
+  BOOST_TEST(setup.requestsTo("auth") == 200u);
+  BOOST_TEST(setup.requestsTo("backend") == 200u);
+  auto one = get(setup.proxy.port(), "/headers");
+  BOOST_REQUIRE(one);
+  BOOST_TEST(one->status == 200);
+  BOOST_TEST(echoedHeader(*one, "x-auth-status").value_or("") == "200", one->body);
+}
+
+BOOST_AUTO_TEST_CASE(an_http_call_timeout_reaches_the_script_which_answers_504) {
+  AuthLuaProxy setup({inlineSource(R"(
+    function on_request(h)
+      local headers, err = h:httpCall("auth", {[":method"] = "GET", [":path"] = "/delay/2000",
+        [":authority"] = "auth"}, nil, 100)
+      if headers == nil then
+        h:respond({[":status"] = "504"}, "auth said nothing: " .. err)
+      else
+        h:headers():add("x-auth-status", headers[":status"])
+      end
+    end)")});
+  const auto start = std::chrono::steady_clock::now();
+  auto response = get(setup.proxy.port(), "/headers");
+  const auto took = std::chrono::steady_clock::now() - start;
+  BOOST_REQUIRE(response);
+  BOOST_TEST(response->status == 504);
+  BOOST_TEST(response->body == "auth said nothing: timeout");
+  BOOST_TEST(took >= milliseconds(100));
+  BOOST_TEST(took < std::chrono::seconds(1));
+  BOOST_TEST(setup.requestsTo("backend") == 0u);
+  BOOST_TEST(setup.proxy.stat("lua.filter.script.errors").value_or(0) == 0u);  // not a script error
+}
+
+BOOST_AUTO_TEST_CASE(envoy_style_external_auth_allows_and_denies) {
+  AuthLuaProxy setup({fromFile("envoy_external_auth.lua")});
+  auto allowed = get(setup.proxy.port(), "/headers");
+  BOOST_REQUIRE(allowed);
+  BOOST_TEST(allowed->status == 200);
+  BOOST_TEST(echoedHeader(*allowed, "x-auth-status").value_or("") == "200", allowed->body);
+  BOOST_TEST(setup.requestsTo("backend") == 1u);
+
+  auto denied = get(setup.proxy.port(), "/headers", "x-auth-verdict: 403\r\n");
+  BOOST_REQUIRE(denied);
+  BOOST_TEST(denied->status == 403);
+  BOOST_TEST(denied->body == "denied by auth");
+  BOOST_TEST(!denied->header("x-upstream-name").has_value());
+  BOOST_TEST(setup.requestsTo("backend") == 1u);  // the denied request went no further
+  BOOST_TEST(setup.requestsTo("auth") == 2u);
+}
+
+BOOST_AUTO_TEST_CASE(a_script_over_its_memory_limit_answers_500_and_the_next_is_fine) {
+  LuaProxy setup({inlineSource(R"(
+    function on_request(h)
+      if h:headers():get(":path") == "/hoard" then
+        local hoard = {}
+        for i = 1, 100000 do hoard[i] = string.rep("x", 1000) .. i end
+      end
+      h:headers():add("x-hoarded", "no")
+    end)",
+                               "memory_limit_bytes: 2097152"),
+                  false, 1});
+  // Twice: the state must come back usable after each failure (one worker: the same state).
+  for (uint64_t round = 1; round <= 2; ++round) {
+    auto hoarded = get(setup.proxy.port(), "/hoard");
+    BOOST_REQUIRE(hoarded);
+    BOOST_TEST(hoarded->status == 500);
+    BOOST_TEST(setup.luaStat("memory_errors") == round);
+    auto next = get(setup.proxy.port(), "/headers");
+    BOOST_REQUIRE(next);
+    BOOST_TEST(next->status == 200);
+    BOOST_TEST(echoedHeader(*next, "x-hoarded").value_or("") == "no", next->body);
+  }
+  BOOST_TEST(setup.luaStat("errors") == 0u);
+  BOOST_TEST(setup.luaStat("budget_exceeded") == 0u);
+  BOOST_TEST(setup.upstreamRequests() == 2u);
+  const std::string log = setup.proxy.process().stderrText();
+  BOOST_TEST(log.find("lua: inline: on_request failed: not enough memory") != std::string::npos,
+             log);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
