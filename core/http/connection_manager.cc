@@ -86,6 +86,7 @@ bool ConnectionManager::detectProtocol() {
     return true;
   }
   size_t seen = std::min(evbuffer_get_length(input), kHttp2Preface.size());
+  if (seen == 0) return false;  // e.g. a TLS handshake just finished, no request bytes yet
   const auto* bytes = reinterpret_cast<const char*>(evbuffer_pullup(input, seen));
   if (std::memcmp(bytes, kHttp2Preface.data(), seen) == 0) {
     if (seen < kHttp2Preface.size()) return false;
