@@ -14,14 +14,7 @@
 
 #include "core/config/bootstrap.h"
 #include "core/config/yaml_to_json.h"
-
-#define FUZZ_CHECK(cond)                                                              \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::fprintf(stderr, "check failed: %s at %s:%d\n", #cond, __FILE__, __LINE__); \
-      std::abort();                                                                   \
-    }                                                                                 \
-  } while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 namespace {
 

@@ -10,14 +10,7 @@
 #include <string_view>
 
 #include "core/http/http1_parser.h"
-
-#define FUZZ_CHECK(cond)                                                              \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::fprintf(stderr, "check failed: %s at %s:%d\n", #cond, __FILE__, __LINE__); \
-      std::abort();                                                                   \
-    }                                                                                 \
-  } while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 namespace {
 

@@ -25,14 +25,7 @@
 #include "core/http/http2_server_codec.h"
 #include "core/network/connection.h"
 #include "core/stats/stats.h"
-
-#define FUZZ_CHECK(cond)                                                              \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
-      std::fprintf(stderr, "check failed: %s at %s:%d\n", #cond, __FILE__, __LINE__); \
-      std::abort();                                                                   \
-    }                                                                                 \
-  } while (0)
+#include "tests/fuzz/fuzz_check.h"
 
 namespace weft::http {
 namespace {

@@ -50,15 +50,9 @@ struct ProxyToUpstream {
   Proxy proxy;
 };
 
-// For memory measurements: an ASan build of the proxy would otherwise keep every freed buffer
-// in its quarantine (256 MiB by default), which reads as growth. Ignored by other builds.
+// For memory measurements (see asanQuarantineOff).
 struct ProxyWithoutQuarantine : ProxyToUpstream {
-  ProxyWithoutQuarantine() : ProxyToUpstream({quarantineOff()}) {}
-  static std::string quarantineOff() {
-    const char* options = std::getenv("ASAN_OPTIONS");
-    return std::string("ASAN_OPTIONS=") + (options ? std::string(options) + ":" : "") +
-           "quarantine_size_mb=0";
-  }
+  ProxyWithoutQuarantine() : ProxyToUpstream({asanQuarantineOff()}) {}
 };
 
 }  // namespace

@@ -114,6 +114,12 @@ uint16_t pickFreePort() {
   return ntohs(addr.sin_port);
 }
 
+std::string asanQuarantineOff() {
+  const char* options = std::getenv("ASAN_OPTIONS");
+  return std::string("ASAN_OPTIONS=") + (options ? std::string(options) + ":" : "") +
+         "quarantine_size_mb=0";
+}
+
 std::optional<uint64_t> residentBytes(pid_t pid) {
   std::ifstream status("/proc/" + std::to_string(pid) + "/status");
   std::string line;

@@ -53,6 +53,11 @@ bool eventually(Condition condition, milliseconds timeout = milliseconds(5000)) 
 // VmRSS of a process in bytes, from /proc/<pid>/status; nullopt if it cannot be read.
 std::optional<uint64_t> residentBytes(pid_t pid);
 
+// An environment entry ("ASAN_OPTIONS=...quarantine_size_mb=0") for a proxy whose memory a test
+// measures: an ASan build would otherwise keep freed buffers in its quarantine, which reads as
+// growth. Other builds ignore it.
+std::string asanQuarantineOff();
+
 // One HTTP/1.1 response as read by HttpConnection.
 struct HttpResponse {
   std::string version;  // "HTTP/1.1"
