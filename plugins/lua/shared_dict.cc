@@ -77,6 +77,11 @@ std::optional<DictValue> SharedDict::get(std::string_view key) {
 SharedDict::WriteResult SharedDict::set(std::string_view key, DictValue value, double ttl_seconds,
                                         Mode mode) {
   std::lock_guard lock(mutex_);
+  return setLocked(key, std::move(value), ttl_seconds, mode);
+}
+
+SharedDict::WriteResult SharedDict::setLocked(std::string_view key, DictValue value,
+                                              double ttl_seconds, Mode mode) {
   const double now = clock_();
   auto it = find(key, now);
   const bool present = it != lru_.end();
@@ -105,22 +110,19 @@ SharedDict::WriteResult SharedDict::set(std::string_view key, DictValue value, d
 
 SharedDict::IncrResult SharedDict::incr(std::string_view key, double delta,
                                         std::optional<double> init, double init_ttl_seconds) {
-  {
-    std::lock_guard lock(mutex_);
-    auto it = find(key, clock_());
-    if (it != lru_.end()) {
-      double* number = std::get_if<double>(&it->value);
-      if (number == nullptr) return {Outcome::kNotANumber};
-      *number += delta;
-      lru_.splice(lru_.begin(), lru_, it);
-      return {Outcome::kOk, *number};
-    }
+  // One lock for the whole call: two workers incrementing an absent key must not both write init.
+  std::lock_guard lock(mutex_);
+  auto it = find(key, clock_());
+  if (it != lru_.end()) {
+    double* number = std::get_if<double>(&it->value);
+    if (number == nullptr) return {Outcome::kNotANumber};
+    *number += delta;
+    lru_.splice(lru_.begin(), lru_, it);
+    return {Outcome::kOk, *number};
   }
   if (!init) return {Outcome::kNotFound};
-  // Absent: write init + delta like set() (between the two locks another thread may have added
-  // the key; then this write wins, as two racing sets would).
   const double value = *init + delta;
-  WriteResult written = set(key, DictValue(value), init_ttl_seconds, Mode::kSet);
+  WriteResult written = setLocked(key, DictValue(value), init_ttl_seconds, Mode::kSet);
   return {written.outcome, value, written.forcible};
 }
 

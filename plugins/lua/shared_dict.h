@@ -91,6 +91,7 @@ class SharedDict {
   // is false, or if the dictionary cannot hold `needed` at all. `keep` is never evicted.
   bool makeRoom(size_t needed, bool may_evict, List::const_iterator keep, bool& forcible);
   List::iterator find(std::string_view key, double now);  // drops the entry if it expired
+  WriteResult setLocked(std::string_view key, DictValue value, double ttl_seconds, Mode mode);
 
   const std::string name_;
   const size_t capacity_;

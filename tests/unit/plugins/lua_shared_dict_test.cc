@@ -1,7 +1,9 @@
 // SharedDict in C++: modes, LRU eviction and its `forcible` flag, the safe modes, TTLs on an
-// injected clock, incr, and the registry that keeps a dictionary across config versions.
+// injected clock, incr (also racing from two threads), and the registry that keeps a dictionary
+// across config versions.
 #include <boost/test/unit_test.hpp>
 #include <string>
+#include <thread>
 
 #include "plugins/lua/shared_dict.h"
 
@@ -107,6 +109,21 @@ BOOST_AUTO_TEST_CASE(incr_counts_and_initialises) {
   BOOST_TEST((dict.incr("n", 1, std::nullopt, 0).outcome == Outcome::kNotFound));
   dict.set("s", std::string("x"), 0, Mode::kSet);
   BOOST_TEST((dict.incr("s", 1, 0, 0).outcome == Outcome::kNotANumber));
+}
+
+BOOST_AUTO_TEST_CASE(two_threads_incrementing_absent_keys_lose_no_update) {
+  // Each key starts absent, so every first increment races to initialise it.
+  constexpr int kKeys = 20000;
+  SharedDict dict("d", 4 << 20);
+  auto count = [&] {
+    for (int i = 0; i < kKeys; ++i) dict.incr(std::to_string(i), 1, 0, 0);
+  };
+  std::thread other(count);
+  count();
+  other.join();
+  int wrong = 0;
+  for (int i = 0; i < kKeys; ++i) wrong += stringOf(dict.get(std::to_string(i))) != "2";
+  BOOST_TEST(wrong == 0);
 }
 
 BOOST_AUTO_TEST_CASE(the_registry_shares_a_dictionary_while_a_config_holds_it) {
