@@ -62,6 +62,20 @@ Status readDicts(const YAML::Node& node, LuaOptions& out) {
   return Status::ok();
 }
 
+// The integer options, with their bounds.
+struct NumberField {
+  const char* name;
+  uint64_t minimum;
+  uint64_t maximum;
+  size_t LuaOptions::*member;
+};
+const NumberField kNumberFields[] = {
+    {"instruction_budget", 1, INT32_MAX, &LuaOptions::instruction_budget},  // LuaJIT's hook count
+    {"memory_limit_bytes", kMinMemoryLimit, UINT64_MAX, &LuaOptions::memory_limit_bytes},
+    {"body_limit", 1, UINT64_MAX, &LuaOptions::body_limit},
+    {"max_pending_timers", 1, 1 << 20, &LuaOptions::max_pending_timers},
+};
+
 Status readField(const std::string& key, const YAML::Node& value, LuaOptions& out) {
   if (key == "source" || key == "path") {
     if (!value.IsScalar()) return fail(key + " must be a string");
@@ -78,25 +92,16 @@ Status readField(const std::string& key, const YAML::Node& value, LuaOptions& ou
     out.script_name = value.Scalar();
     return Status::ok();
   }
-  if (key == "instruction_budget") {
-    auto n = positive(value, "instruction_budget", 1, INT32_MAX);  // LuaJIT's hook count is int
-    if (n) out.instruction_budget = *n;
-    return n ? Status::ok() : n.status();
-  }
-  if (key == "memory_limit_bytes") {
-    auto n = positive(value, "memory_limit_bytes", kMinMemoryLimit);
-    if (n) out.memory_limit_bytes = static_cast<size_t>(*n);
-    return n ? Status::ok() : n.status();
-  }
-  if (key == "body_limit") {
-    auto n = positive(value, "body_limit");
-    if (n) out.body_limit = static_cast<size_t>(*n);
+  for (const NumberField& field : kNumberFields) {
+    if (key != field.name) continue;
+    auto n = positive(value, field.name, field.minimum, field.maximum);
+    if (n) out.*field.member = static_cast<size_t>(*n);
     return n ? Status::ok() : n.status();
   }
   if (key == "shared_dicts") return readDicts(value, out);
   return fail("unknown field '" + key +
               "' (supported: source, path, instruction_budget, memory_limit_bytes, body_limit, "
-              "shared_dicts)");
+              "max_pending_timers, shared_dicts)");
 }
 
 }  // namespace
@@ -121,9 +126,12 @@ Result<LuaOptions> parseLuaOptions(std::string_view json) {
   return out;
 }
 
-LuaConfig::LuaConfig(const weft_host_api* host, LuaOptions options,
+LuaConfig::LuaConfig(const weft_host_api* host, weft_config_host* config_host, LuaOptions options,
                      std::shared_ptr<HttpCallClient> calls)
-    : host_(host), options_(std::move(options)), http_calls_(std::move(calls)) {}
+    : host_(host),
+      config_host_(config_host),
+      options_(std::move(options)),
+      http_calls_(std::move(calls)) {}
 
 Result<std::unique_ptr<LuaConfig>> LuaConfig::create(const weft_host_api* host,
                                                      weft_config_host* config_host,
@@ -133,7 +141,7 @@ Result<std::unique_ptr<LuaConfig>> LuaConfig::create(const weft_host_api* host,
   if (!options) return options.status();
   if (http_calls == nullptr) http_calls = hostHttpCallClient(host);
   std::unique_ptr<LuaConfig> config(
-      new LuaConfig(host, std::move(*options), std::move(http_calls)));
+      new LuaConfig(host, config_host, std::move(*options), std::move(http_calls)));
   for (const auto& [name, capacity] : config->options_.shared_dicts) {
     config->dicts_.push_back(SharedDictRegistry::instance().acquire(name, capacity));
   }

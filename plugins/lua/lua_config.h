@@ -7,6 +7,7 @@
 //   "instruction_budget": 1000000    VM instructions per hook call before the script is stopped
 //   "memory_limit_bytes": 67108864   per Lua state (one state per worker)
 //   "body_limit": 1048576            default `max` of handle:body()
+//   "max_pending_timers": 1024       proxy.timer.at/every callbacks waiting, per worker
 //   "shared_dicts": {"name": bytes}  proxy.shared.<name>, shared by all workers (name:
 //   [A-Za-z_][A-Za-z0-9_]*)
 // `fail_open` is the generic filter option next to `config`, not part of this block.
@@ -36,9 +37,10 @@ struct LuaOptions {
   std::string source;
   std::string chunk_name;   // "@/path/file.lua" or "=inline": Lua prefixes messages with it
   std::string script_name;  // the path or "inline", for logs
-  uint64_t instruction_budget = 1'000'000;
+  size_t instruction_budget = 1'000'000;
   size_t memory_limit_bytes = size_t{64} << 20;
   size_t body_limit = size_t{1} << 20;
+  size_t max_pending_timers = 1024;  // OpenResty's lua_max_pending_timers default
   std::vector<std::pair<std::string, size_t>> shared_dicts;  // name, capacity in bytes
 };
 
@@ -58,6 +60,7 @@ class LuaConfig {
 
   const weft_host_api* api() const { return host_.api(); }
   const Host& host() const { return host_; }
+  weft_config_host* configHost() const { return config_host_; }
   const LuaOptions& options() const { return options_; }
   const std::vector<SharedDictPtr>& dicts() const { return dicts_; }
   HttpCallClient& httpCalls() const { return *http_calls_; }
@@ -66,9 +69,11 @@ class LuaConfig {
   void count(Failure failure) const;
 
  private:
-  LuaConfig(const weft_host_api* host, LuaOptions options, std::shared_ptr<HttpCallClient> calls);
+  LuaConfig(const weft_host_api* host, weft_config_host* config_host, LuaOptions options,
+            std::shared_ptr<HttpCallClient> calls);
 
   Host host_;
+  weft_config_host* config_host_;  // the host's handle for this config (worker timers)
   LuaOptions options_;
   std::vector<SharedDictPtr> dicts_;
   std::shared_ptr<HttpCallClient> http_calls_;

@@ -48,15 +48,25 @@ void* workerStart(void* config, weft_worker_host* worker) noexcept {
     if (WEFT_HOST_HAS(g_host, worker_count) && g_host->worker_count != nullptr) {
       facts.count = g_host->worker_count(worker);
     }
-    return new LuaWorker(*static_cast<const LuaConfig*>(config), facts);
+    return new LuaWorker(*static_cast<const LuaConfig*>(config), facts, worker);
   } catch (const std::exception& e) {
     logFailure("worker_start", e.what());
     return nullptr;
   }
 }
 
+// Pending proxy.timer callbacks run here, premature (their host timers are already cancelled).
 void workerStop(void* /*config*/, void* worker_state) noexcept {
   delete static_cast<LuaWorker*>(worker_state);
+}
+
+void onWorkerTimer(void* /*config*/, void* worker_state, int64_t token) noexcept {
+  if (worker_state == nullptr) return;
+  try {
+    static_cast<LuaWorker*>(worker_state)->onTimer(token);
+  } catch (const std::exception& e) {
+    logFailure("on_worker_timer", e.what());
+  }
 }
 
 void* streamNew(void* /*config*/, void* worker_state, weft_stream_host* stream) noexcept {
@@ -163,6 +173,7 @@ weft_filter_module makeTable() {
   table.on_stream_complete = onStreamComplete;
   table.on_timer = onTimer;
   table.on_http_call_done = onHttpCallDone;
+  table.on_worker_timer = onWorkerTimer;
   return table;
 }
 

@@ -15,17 +15,6 @@ LuaVm::Entry entryOf(Dir dir) {
   return dir == Dir::kRequest ? LuaVm::Entry::kRequest : LuaVm::Entry::kResponse;
 }
 
-Failure failureOf(LuaVm::RunStatus status) {
-  switch (status) {
-    case LuaVm::RunStatus::kBudget:
-      return Failure::kBudget;
-    case LuaVm::RunStatus::kMemory:
-      return Failure::kMemory;
-    default:
-      return Failure::kError;
-  }
-}
-
 }  // namespace
 
 // Makes the stream current in its VM (so the bindings accept its objects) and counts hook
@@ -215,22 +204,8 @@ LuaStream::Next LuaStream::run(Dir dir, int nargs) {
 
 LuaStream::Next LuaStream::failed(Dir dir, const LuaVm::RunOutcome& outcome) {
   finishRun(dir);  // the coroutine goes first, so a memory failure can be collected
-  report(outcome, phaseOf(dir));
+  vm_->reportFailure(outcome, phaseOf(dir));
   return Next::kFailed;
-}
-
-void LuaStream::report(const LuaVm::RunOutcome& outcome, Phase phase) {
-  const Failure failure = failureOf(outcome.status);
-  vm_->config().count(failure);
-  std::string line = "lua: " + vm_->config().options().script_name + ": " + phaseName(phase) +
-                     " failed: " + outcome.message;
-  if (!outcome.traceback.empty()) line += "\n" + outcome.traceback;
-  host_.error(line);
-  if (failure == Failure::kMemory && !vm_->recoverMemory()) {
-    host_.warn("lua: " + vm_->config().options().script_name +
-               ": the Lua state is still nearly full after a collection; new requests get a "
-               "fresh state");
-  }
 }
 
 void LuaStream::finishRun(Dir dir) {
@@ -300,7 +275,7 @@ void LuaStream::runLog() {
     outcome.status = LuaVm::RunStatus::kError;
     outcome.message = "on_log yielded: it may not wait for anything";
   }
-  if (outcome.status != LuaVm::RunStatus::kFinished) report(outcome, Phase::kLog);
+  if (outcome.status != LuaVm::RunStatus::kFinished) vm_->reportFailure(outcome, Phase::kLog);
 }
 
 // ---- the handle's blocking calls --------------------------------------------------------------

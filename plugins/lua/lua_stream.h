@@ -119,8 +119,6 @@ class LuaStream {
   // Resumes `dir`'s coroutine with `nargs` values on its stack and settles the outcome.
   Next run(Dir dir, int nargs);
   Next failed(Dir dir, const LuaVm::RunOutcome& outcome);
-  // Counts and logs a failed run of `phase`; after a memory failure, collects the state.
-  void report(const LuaVm::RunOutcome& outcome, Phase phase);
   weft_status statusFor(Dir dir, Next next);
   // After a callback's run: resumes the held direction when the script no longer waits.
   void settleCallback(Dir dir, Next next);

@@ -13,6 +13,8 @@ const char* phaseName(Phase phase) {
       return "on_response";
     case Phase::kLog:
       return "on_log";
+    case Phase::kTimer:
+      return "a timer callback";
   }
   return "?";
 }

@@ -17,8 +17,9 @@
 
 namespace weft::lua {
 
-// Where a script is running: its top level (loading), or one of its entry points.
-enum class Phase : unsigned char { kLoad, kRequest, kResponse, kLog };
+// Where a script is running: its top level (loading), one of its entry points, or a callback of
+// proxy.timer.at / every.
+enum class Phase : unsigned char { kLoad, kRequest, kResponse, kLog, kTimer };
 
 // The name scripts know a phase by, for error messages ("respond() is not allowed in on_log").
 const char* phaseName(Phase phase);

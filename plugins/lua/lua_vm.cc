@@ -4,6 +4,7 @@
 #include <luajit.h>
 
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include "plugins/lua/handle_api.h"
@@ -117,7 +118,7 @@ Status LuaVm::findEntries() {
   return Status::ok();
 }
 
-LuaVm::Coroutine LuaVm::start(Entry entry) {
+LuaVm::Coroutine LuaVm::coroutine() {
   Coroutine co;
   if (!idle_.empty()) {
     co = idle_.back();
@@ -126,6 +127,11 @@ LuaVm::Coroutine LuaVm::start(Entry entry) {
     co.thread = lua_newthread(L_);
     co.ref = luaL_ref(L_, LUA_REGISTRYINDEX);
   }
+  return co;
+}
+
+LuaVm::Coroutine LuaVm::start(Entry entry) {
+  Coroutine co = coroutine();
   lua_rawgeti(co.thread, LUA_REGISTRYINDEX, entries_[static_cast<int>(entry)]);
   return co;
 }
@@ -174,6 +180,22 @@ LuaVm::RunOutcome LuaVm::resume(lua_State* thread, int nargs) {
   out.traceback = messageOf(L_, -1);
   lua_pop(L_, 1);
   return out;
+}
+
+void LuaVm::reportFailure(const RunOutcome& outcome, Phase phase) {
+  Failure failure = Failure::kError;
+  if (outcome.status == RunStatus::kBudget) failure = Failure::kBudget;
+  if (outcome.status == RunStatus::kMemory) failure = Failure::kMemory;
+  config_.count(failure);
+  const std::string& script = config_.options().script_name;
+  std::string line = "lua: " + script + ": " + phaseName(phase) + " failed: " + outcome.message;
+  if (!outcome.traceback.empty()) line += "\n" + outcome.traceback;
+  config_.host().error(line);
+  if (failure == Failure::kMemory && !recoverMemory()) {
+    config_.host().warn("lua: " + script +
+                        ": the Lua state is still nearly full after a collection; new requests "
+                        "get a fresh state");
+  }
 }
 
 bool LuaVm::recoverMemory() {

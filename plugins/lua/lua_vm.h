@@ -39,14 +39,16 @@ namespace weft::lua {
 
 class LuaConfig;
 class LuaStream;
+class LuaTimers;
 
-// What a state knows about the worker it serves (proxy.worker.*).
+// What a state knows about the worker it serves (proxy.worker.*, proxy.timer.*).
 struct WorkerFacts {
   uint32_t index = 0;
   std::optional<uint32_t> count;  // absent on hosts older than ABI 1.2
+  LuaTimers* timers = nullptr;    // the worker's timers for this config
 };
 
-class LuaVm {
+class LuaVm : public std::enable_shared_from_this<LuaVm> {
  public:
   enum class Entry { kRequest = 0, kResponse = 1, kLog = 2 };
   enum class RunStatus { kFinished, kYielded, kError, kBudget, kMemory };
@@ -76,14 +78,20 @@ class LuaVm {
   lua_State* state() const { return L_; }
 
   bool hasEntry(Entry entry) const { return entries_[static_cast<int>(entry)] != LUA_NOREF; }
-  // A coroutine with `entry`'s function on its stack (push the arguments, then resume); one that
-  // finished normally before is reused instead of made anew.
+  // A coroutine with an empty stack; one that finished normally before is reused instead of made
+  // anew.
+  Coroutine coroutine();
+  // A coroutine() with `entry`'s function on its stack (push the arguments, then resume).
   Coroutine start(Entry entry);
   void release(Coroutine& coroutine);
 
   // Resumes `thread` with the `nargs` values on top of its stack, under both guards.
   RunOutcome resume(lua_State* thread, int nargs);
 
+  // After a failed run of `phase` (its coroutine released): counts it (lua.errors,
+  // lua.budget_exceeded, lua.memory_errors), logs the message and traceback, and after a memory
+  // failure collects garbage (recoverMemory).
+  void reportFailure(const RunOutcome& outcome, Phase phase);
   // After a run ran out of memory (and its coroutine was released): collects garbage. False when
   // the state is still nearly full (the script keeps too much in globals): it is then retired —
   // its streams finish on it, new streams get a fresh state.

@@ -5,12 +5,15 @@
 
 namespace weft::lua {
 
-LuaWorker::LuaWorker(const LuaConfig& config, WorkerFacts facts) : config_(config), facts_(facts) {
+LuaWorker::LuaWorker(const LuaConfig& config, WorkerFacts facts, weft_worker_host* worker)
+    : config_(config), facts_(facts), timers_(config, worker) {
+  facts_.timers = &timers_;
   vm();
 }
 
 LuaVmPtr LuaWorker::vm() {
   if (vm_ != nullptr && !vm_->retired()) return vm_;
+  if (vm_ != nullptr) timers_.abandon(*vm_);
   vm_.reset();
   auto built = LuaVm::create(config_, facts_);
   if (!built) {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "plugins/lua/lua_config.h"
+#include "plugins/lua/lua_timers.h"
 #include "plugins/lua/objects.h"
 #include "plugins/lua/proxy_var.h"
 #include "plugins/lua/sandbox.h"
@@ -66,10 +67,39 @@ int proxySleep(lua_State* L) {
   return finish(L, vm.current()->sleep(L, dirOfPhase(vm.phase()), delay_ms));
 }
 
-int proxyTimerAt(lua_State* L) {
-  return luaL_error(L,
-                    "proxy.timer.at() needs worker-level timers, which the filter ABI does "
-                    "not offer yet");
+// The worker's timers, or nullptr in the config check's state (which has no worker).
+LuaTimers* timersOf(LuaVm& vm) { return vm.worker() ? vm.worker()->timers : nullptr; }
+
+int startTimer(lua_State* L, bool every) {
+  const lua_Number delay = luaL_checknumber(L, 1);
+  constexpr lua_Number kYear = 365.0 * 86400;
+  luaL_argcheck(L, (every ? delay > 0 : delay >= 0) && delay <= kYear, 1,
+                every ? "interval must be in (0, 31536000] seconds"
+                      : "delay must be in [0, 31536000] seconds");
+  luaL_checktype(L, 2, LUA_TFUNCTION);
+  LuaVm& vm = vmOf(L);
+  LuaTimers* timers = timersOf(vm);
+  if (timers == nullptr) {
+    lua_pushnil(L);
+    lua_pushliteral(L, "timers run on workers; the config check starts none");
+    return 2;
+  }
+  return timers->schedule(L, vm.shared_from_this(), delay, every);
+}
+
+int proxyTimerAt(lua_State* L) { return startTimer(L, false); }
+int proxyTimerEvery(lua_State* L) { return startTimer(L, true); }
+
+int proxyTimerPendingCount(lua_State* L) {
+  LuaTimers* timers = timersOf(vmOf(L));
+  lua_pushinteger(L, timers ? static_cast<lua_Integer>(timers->pending()) : 0);
+  return 1;
+}
+
+int proxyTimerRunningCount(lua_State* L) {
+  LuaTimers* timers = timersOf(vmOf(L));
+  lua_pushinteger(L, timers ? static_cast<lua_Integer>(timers->running()) : 0);
+  return 1;
 }
 
 int proxyWorkerId(lua_State* L) {
@@ -163,6 +193,9 @@ void installProxyApi(LuaVm& vm) {
   setFunction(L, vm, "sleep", proxySleep);
   lua_newtable(L);
   setFunction(L, vm, "at", proxyTimerAt);
+  setFunction(L, vm, "every", proxyTimerEvery);
+  setFunction(L, vm, "pending_count", proxyTimerPendingCount);
+  setFunction(L, vm, "running_count", proxyTimerRunningCount);
   lua_setfield(L, -2, "timer");
   lua_newtable(L);
   setFunction(L, vm, "id", proxyWorkerId);

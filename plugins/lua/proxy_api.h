@@ -7,8 +7,16 @@
 //   proxy.shared.<dict>               anywhere (top level too)     see shared_dict_api.h
 //   proxy.sleep(seconds)              request, response            yields; the stream is held
 //                                                                  meanwhile (a stream timer)
-//   proxy.timer.at(delay, f, ...)     -                            raises: needs worker-level
-//                                                                  timers (not in the ABI yet)
+//   proxy.timer.at(delay, f, ...)     anywhere                     runs f(premature, ...) once
+//                                                                  after `delay` seconds on this
+//                                                                  worker (lua_timers.h); true,
+//                                                                  or nil and why ("too many
+//                                                                  pending timers"; in the
+//                                                                  config check: no worker)
+//   proxy.timer.every(interval, f, ...) anywhere                   the same, every `interval`
+//                                                                  seconds until the worker stops
+//   proxy.timer.pending_count()       anywhere                     callbacks waiting (this worker,
+//   proxy.timer.running_count()                                    this config) / running now
 //   proxy.worker.id()                 anywhere                     this worker's index; nil
 //                                                                  while a config is checked
 //   proxy.worker.count()              anywhere                     the number of workers (ABI

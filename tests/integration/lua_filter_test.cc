@@ -2,8 +2,9 @@
 // rewrites both ways, body inspection, local replies, proxy.ctx across phases, failures (500,
 // fail_open, runaway loops, a script over its memory limit) that leave the worker serving, a
 // shared dictionary counted from two workers, a reload during an in-flight request, httpCall to a
-// second upstream (200 streams waiting in it at once, its timeout), and scripts written in Envoy's
-// documented style that run unchanged (tests/lua/), external authorization among them.
+// second upstream (200 streams waiting in it at once, its timeout), per-worker timers across a
+// reload, and scripts written in Envoy's documented style that run unchanged (tests/lua/),
+// external authorization among them.
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <filesystem>
@@ -322,6 +323,46 @@ BOOST_AUTO_TEST_CASE(a_reload_keeps_in_flight_requests_on_their_version) {
   auto echoed = again->readResponse();
   BOOST_REQUIRE(echoed);
   BOOST_TEST(echoedHeader(*echoed, "x-version").value_or("") == "v2");
+}
+
+BOOST_AUTO_TEST_CASE(each_worker_runs_its_timers_and_a_reload_runs_pending_ones_premature) {
+  // Each worker's state starts a periodic timer at its top level (OpenResty's init_worker idiom).
+  auto version = [](const std::string& tag) {
+    return LuaSpec{inlineSource(R"(
+      local tag = ")" + tag + R"("
+      proxy.timer.every(0.005, function(premature)
+        local d = proxy.shared.timers
+        d:incr("ticks." .. tag .. "." .. proxy.worker.id(), 1, 0)
+        if premature then d:set("premature." .. tag .. "." .. proxy.worker.id(), true) end
+      end)
+      function on_request(h)
+        local d = proxy.shared.timers
+        local function both(key)
+          return tostring(d:get(key .. ".v1.0")) .. " " .. tostring(d:get(key .. ".v1.1"))
+        end
+        h:headers():add("x-ticks", both("ticks"))
+        h:headers():add("x-premature", both("premature"))
+      end)",
+                                "shared_dicts: { timers: 65536 }")};
+  };
+  LuaProxy setup(version("v1"));
+  auto echoed = [&](const char* name) {
+    auto response = get(setup.proxy.port(), "/headers");
+    return response ? echoedHeader(*response, name).value_or("") : "";
+  };
+  BOOST_REQUIRE(eventually([&] {
+    const std::string ticks = echoed("x-ticks");
+    return ticks.find("nil") == std::string::npos && std::stoi(ticks) >= 3 &&
+           std::stoi(ticks.substr(ticks.find(' '))) >= 3;
+  }));
+  BOOST_TEST(echoed("x-premature") == "nil nil");
+  const uint64_t reloads = setup.proxy.stat("server.reload_success").value_or(0);
+  setup.proxy.reload(luaBootstrap(setup.upstream.port(), version("v2")));
+  BOOST_REQUIRE(
+      eventually([&] { return setup.proxy.stat("server.reload_success").value_or(0) > reloads; }));
+  // v1's workers stopped: their pending callbacks ran once more, premature; v2's now tick.
+  BOOST_TEST(eventually([&] { return echoed("x-premature") == "true true"; }));
+  BOOST_TEST(setup.luaStat("errors") == 0);
 }
 
 BOOST_AUTO_TEST_CASE(envoy_style_header_rewrite_runs_unchanged) {

@@ -150,16 +150,6 @@ BOOST_AUTO_TEST_CASE(sleep_inside_a_coroutine_of_the_script_is_refused) {
                       "proxy.sleep() must be called from the entry point itself"));
 }
 
-BOOST_AUTO_TEST_CASE(timer_at_is_refused_until_the_abi_has_worker_timers) {
-  auto loaded = LuaFilter::load(
-      inlineConfig("proxy.timer.at(0, function() end)\nfunction on_request(h) end"));
-  BOOST_REQUIRE(!loaded.isOk());
-  BOOST_TEST(contains(loaded.status().message(),
-                      "proxy.timer.at() needs worker-level timers, which the filter ABI does not "
-                      "offer yet"),
-             loaded.status().message());
-}
-
 BOOST_AUTO_TEST_CASE(worker_id_and_count_come_from_the_host) {
   LuaFilter filter(inlineConfig(R"(
     local at_load = tostring(proxy.worker.id()) .. "/" .. tostring(proxy.worker.count())

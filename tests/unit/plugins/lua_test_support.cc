@@ -211,6 +211,10 @@ void* LuaFilter::workerState(uint32_t index) {
   return worker_states_[index];
 }
 
+void LuaFilter::setEventBase(event_base* base) {
+  for (plugins::HostWorker& worker : workers_) worker.base = base;
+}
+
 uint64_t LuaFilter::counter(std::string_view stat) const {
   return testStore().counter(stat, {{"filter", name_}}).value();
 }

@@ -114,6 +114,9 @@ class LuaFilter {
   const weft_filter_module& module() const { return *module_; }
   void* config() const;
   void* workerState(uint32_t index);
+  // Worker timers (proxy.timer.*) need a loop: a test that uses them gives its own, before the
+  // first workerState(), and runs it.
+  void setEventBase(event_base* base);
   const std::string& name() const { return name_; }
   // A counter the filter defined (lua.errors, ...), tagged with this filter's name.
   uint64_t counter(std::string_view stat) const;
