@@ -17,6 +17,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/config/cluster_balancing.h"
 #include "core/config/yaml_fields.h"
 #include "core/config/yaml_to_json.h"
 
@@ -26,6 +27,7 @@ namespace {
 constexpr std::string_view kTopKeys[] = {"workers",   "drain_timeout", "admin",   "access_log",
                                          "listeners", "route_configs", "clusters"};
 constexpr std::string_view kAddressKeys[] = {"address", "port"};
+constexpr std::string_view kEndpointKeys[] = {"address", "port", "load_balancing_weight"};
 constexpr std::string_view kAccessLogKeys[] = {"path", "format", "json"};
 constexpr std::string_view kListenerKeys[] = {"name",         "address", "port",    "protocol",
                                               "route_config", "cluster", "filters", "limits",
@@ -38,8 +40,15 @@ constexpr std::string_view kRouteConfigKeys[] = {"name", "virtual_hosts"};
 constexpr std::string_view kVirtualHostKeys[] = {"name", "domains", "routes"};
 constexpr std::string_view kClusterKeys[] = {"name",
                                              "connect_timeout",
-                                             "lb_policy",
                                              "endpoints",
+                                             "lb_policy",
+                                             "least_request_lb_config",
+                                             "ring_hash_lb_config",
+                                             "maglev_lb_config",
+                                             "common_lb_config",
+                                             "hash_policy",
+                                             "outlier_detection",
+                                             "circuit_breakers",
                                              "max_connections",
                                              "max_pending_requests",
                                              "idle_timeout",
@@ -438,16 +447,14 @@ void BootstrapParser::parseCluster(const Field& item) {
   if (auto field = map.get("connect_timeout")) {
     readDuration(*field, 1, errors_, cluster.connect_timeout_ms);
   }
-  if (auto field = map.get("lb_policy"); field && readString(*field, errors_, cluster.lb_policy) &&
-                                         cluster.lb_policy != "round_robin") {
-    errors_.add(field->mark, field->path,
-                "unsupported lb_policy " + quoted(cluster.lb_policy) + " (supported: round_robin)");
-  }
   if (auto endpoints = map.require("endpoints")) {
     forEach(readNonEmptyList(*endpoints, errors_), [&](const Field& item) {
-      const FieldMap address(item, kAddressKeys, errors_);
-      cluster.endpoints.emplace_back();
-      readSocketAddress(address, 1, /*required=*/true, cluster.endpoints.back().address);
+      const FieldMap address(item, kEndpointKeys, errors_);
+      Endpoint& endpoint = cluster.endpoints.emplace_back();
+      readSocketAddress(address, 1, /*required=*/true, endpoint.address);
+      if (auto weight = address.get("load_balancing_weight")) {
+        readUint(*weight, 1, 1000000, errors_, endpoint.weight);
+      }
     });
   }
   if (auto field = map.get("max_connections")) {
@@ -473,6 +480,7 @@ void BootstrapParser::parseCluster(const Field& item) {
     }
   }
   if (auto tls = map.get("tls")) parseClientTls(*tls, cluster.tls.emplace());
+  readClusterBalancing(map, errors_, cluster);
   bootstrap_.clusters.push_back(std::move(cluster));
 }
 

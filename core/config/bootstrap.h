@@ -64,8 +64,9 @@
 //   clusters:
 //     - name: backend
 //       connect_timeout: 1s
-//       lb_policy: round_robin
-//       endpoints: [ { address: 127.0.0.1, port: 8080 } ]
+//       endpoints: [ { address: 127.0.0.1, port: 8080, load_balancing_weight: 1 } ]
+//       lb_policy: ROUND_ROBIN      # and hash_policy, outlier_detection, circuit_breakers, ...:
+//                                   # core/config/cluster_balancing.h
 //       max_connections: 1024       # per worker
 //       max_pending_requests: 1024  # per worker
 //       idle_timeout: 60s           # idle pooled upstream connections are closed after this
@@ -101,6 +102,9 @@
 
 #include "core/common/status.h"
 #include "core/http/http2_options.h"
+#include "core/upstream/hash_policy.h"
+#include "core/upstream/load_balancer.h"
+#include "core/upstream/outlier_detector.h"
 
 namespace weft::config {
 
@@ -191,6 +195,7 @@ struct RouteConfig {
 
 struct Endpoint {
   SocketAddress address;
+  uint32_t weight = 1;  // load_balancing_weight: relative share of traffic, >= 1
 };
 
 enum class UpstreamProtocol { kHttp1, kHttp2 };
@@ -198,10 +203,16 @@ enum class UpstreamProtocol { kHttp1, kHttp2 };
 struct Cluster {
   std::string name;
   uint32_t connect_timeout_ms = 1000;
-  std::string lb_policy = "round_robin";
   std::vector<Endpoint> endpoints;
-  uint32_t max_connections = 1024;       // per worker
-  uint32_t max_pending_requests = 1024;  // per worker
+  // Balancing, hashing, outlier detection (cluster_balancing.h).
+  upstream::LbConfig lb;
+  std::vector<upstream::HashPolicy> hash_policy;
+  std::optional<upstream::OutlierConfig> outlier_detection;
+  // Circuit breakers, per worker (cluster_balancing.h).
+  uint32_t max_connections = 1024;
+  uint32_t max_pending_requests = 1024;
+  uint32_t max_requests = 1024;  // requests in flight to the cluster
+  uint32_t max_retries = 3;      // retries in flight to the cluster
   uint32_t idle_timeout_ms = 60000;
   uint32_t max_requests_per_connection = 0;  // 0 = unlimited
   std::optional<ClientTls> tls;

@@ -5,11 +5,11 @@
 
 namespace weft::http {
 
-AsyncHttpCall::AsyncHttpCall(int64_t token, upstream::ConnPool& pool, event_base* base,
+AsyncHttpCall::AsyncHttpCall(int64_t token, upstream::WorkerCluster& cluster, event_base* base,
                              HeaderMap headers, std::string body, uint64_t timeout_ms,
                              uint64_t max_response_bytes, AsyncHttpCallCallbacks& owner)
     : token_(token),
-      pool_(pool),
+      cluster_(cluster),
       request_headers_(std::move(headers)),
       request_body_(std::move(body)),
       timeout_ms_(timeout_ms),
@@ -22,7 +22,7 @@ AsyncHttpCall::~AsyncHttpCall() = default;  // the upstream request resets what 
 void AsyncHttpCall::start() {
   starting_ = true;
   if (timeout_ms_ > 0) timer_.arm(timeout_ms_);
-  upstream_ = std::make_unique<upstream::UpstreamRequest>(pool_, *this, request_headers_);
+  upstream_ = std::make_unique<upstream::UpstreamRequest>(cluster_, *this, request_headers_);
   upstream_->start(request_body_.empty());
   if (!request_body_.empty() && !finished_) {
     event::EvbufferPtr body = event::newBuffer();
@@ -67,6 +67,9 @@ void AsyncHttpCall::upstreamFailed(upstream::PoolClient::Failure failure, bool r
   switch (failure) {
     case upstream::PoolClient::Failure::kOverflow:
       finish(0, "overflow");
+      return;
+    case upstream::PoolClient::Failure::kNoHealthyHost:
+      finish(0, "no_healthy_upstream");
       return;
     case upstream::PoolClient::Failure::kConnectTimeout:
     case upstream::PoolClient::Failure::kConnectFailure:

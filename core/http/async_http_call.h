@@ -20,7 +20,7 @@ namespace weft::http {
 class AsyncHttpCall;
 
 // The outcome of a call: a status, or 0 and the reason no response came ("timeout",
-// "connect_failure", "reset", "overflow", "too_large").
+// "connect_failure", "reset", "overflow", "no_healthy_upstream", "too_large").
 struct HttpCallResult {
   uint32_t status = 0;
   std::string_view failure;
@@ -38,9 +38,9 @@ class AsyncHttpCallCallbacks {
 
 class AsyncHttpCall : public upstream::UpstreamRequestCallbacks, public event::Deletable {
  public:
-  AsyncHttpCall(int64_t token, upstream::ConnPool& pool, event_base* base, HeaderMap headers,
-                std::string body, uint64_t timeout_ms, uint64_t max_response_bytes,
-                AsyncHttpCallCallbacks& owner);
+  AsyncHttpCall(int64_t token, upstream::WorkerCluster& cluster, event_base* base,
+                HeaderMap headers, std::string body, uint64_t timeout_ms,
+                uint64_t max_response_bytes, AsyncHttpCallCallbacks& owner);
   ~AsyncHttpCall() override;
 
   void start();
@@ -62,7 +62,7 @@ class AsyncHttpCall : public upstream::UpstreamRequestCallbacks, public event::D
   void onTimer();
 
   int64_t token_;
-  upstream::ConnPool& pool_;
+  upstream::WorkerCluster& cluster_;
   HeaderMap request_headers_;
   std::string request_body_;
   uint64_t timeout_ms_;

@@ -18,7 +18,7 @@
 #include "core/network/address.h"
 #include "core/network/connection.h"
 #include "core/server/snapshot.h"
-#include "core/upstream/conn_pool.h"
+#include "core/upstream/worker_cluster.h"
 
 namespace weft::http {
 
@@ -36,9 +36,10 @@ class WorkerContext {
   virtual event_base* base() = 0;
   virtual event::DeferredDeleter& deleter() = 0;
   virtual const server::SnapshotPtr& snapshot() = 0;
-  // The worker's pool for `cluster` in `snapshot`, or nullptr when the cluster does not exist.
-  virtual upstream::ConnPool* pool(const server::ConfigSnapshot& snapshot,
-                                   std::string_view cluster) = 0;
+  // The worker's view of `cluster` in `snapshot` (balancer, pool), or nullptr when the cluster
+  // does not exist.
+  virtual upstream::WorkerCluster* cluster(const server::ConfigSnapshot& snapshot,
+                                           std::string_view cluster) = 0;
   virtual uint32_t index() const = 0;
   virtual weft_worker_host* hostWorker() = 0;
   virtual std::mt19937_64& random() = 0;

@@ -4,6 +4,7 @@
 #include "core/common/logging.h"
 #include "core/http/connection_manager.h"
 #include "core/http/grpc.h"
+#include "core/http/request_hash.h"
 #include "core/tls/peer_identity.h"
 
 namespace weft::http {
@@ -165,8 +166,8 @@ void HttpStream::requestHeadersDone(bool end_stream) {
     sendLocalReply(404, "no route\n", nullptr, 0, "route_not_found");
     return;
   }
-  upstream::ConnPool* pool = connection_.worker().pool(snapshot_, cluster_);
-  if (!pool) {
+  upstream::WorkerCluster* cluster = connection_.worker().cluster(snapshot_, cluster_);
+  if (!cluster) {
     listener_.stats->rq_no_cluster.inc();
     addFlag("NC");
     sendLocalReply(503, "no such cluster\n", nullptr, 0, "cluster_not_found");
@@ -177,7 +178,7 @@ void HttpStream::requestHeadersDone(bool end_stream) {
   if (expect_continue_ && !end_stream) encoder_.encode100Continue();
   request_started_upstream_ = true;
   upstream_start_ = std::chrono::steady_clock::now();
-  upstream_ = std::make_unique<upstream::UpstreamRequest>(*pool, *this, request_headers_);
+  upstream_ = std::make_unique<upstream::UpstreamRequest>(*cluster, *this, request_headers_);
   if (upstream_timeout_ms_ > 0) {
     if (!upstream_timer_) {
       upstream_timer_ = std::make_unique<event::Timer>(
@@ -186,7 +187,16 @@ void HttpStream::requestHeadersDone(bool end_stream) {
     }
     upstream_timer_->arm(upstream_timeout_ms_);
   }
-  upstream_->start(end_stream);
+  upstream_->start(end_stream, balancingContext(*cluster));
+}
+
+upstream::LbContext HttpStream::balancingContext(const upstream::WorkerCluster& cluster) {
+  const auto& policies = cluster.info().config.hash_policy;
+  if (policies.empty()) return {};
+  upstream::HashDecision decision = hashRequest(policies, request_headers_, connection_.remoteIp(),
+                                                connection_.worker().random());
+  if (decision.set_cookie) affinity_cookie_ = upstream::formatSetCookie(*decision.set_cookie);
+  return upstream::LbContext{decision.key};
 }
 
 void HttpStream::requestDataDone(evbuffer* data, bool end_stream) {
@@ -225,6 +235,7 @@ void HttpStream::upstreamHeaders(HeaderMap&& headers, bool end_stream) {
                                   .count();
   response_headers_ = std::move(headers);
   response_headers_exist_ = true;
+  if (!affinity_cookie_.empty()) response_headers_.add("set-cookie", affinity_cookie_);
   filters_.responseHeaders(end_stream);
 }
 
@@ -251,6 +262,10 @@ void HttpStream::upstreamFailed(upstream::PoolClient::Failure failure, bool rese
     case upstream::PoolClient::Failure::kOverflow:
       addFlag("UO");
       sendLocalReply(503, "upstream overflow\n", nullptr, 0, "upstream_overflow");
+      return;
+    case upstream::PoolClient::Failure::kNoHealthyHost:
+      addFlag("UH");
+      sendLocalReply(503, "no healthy upstream\n", nullptr, 0, "no_healthy_upstream");
       return;
     case upstream::PoolClient::Failure::kConnectTimeout:
     case upstream::PoolClient::Failure::kConnectFailure:
@@ -578,8 +593,8 @@ int64_t HttpStream::httpCall(std::string_view cluster, const weft_header* header
                              size_t header_count, std::string_view body, uint64_t timeout_ms,
                              uint64_t max_response_bytes) {
   if (completed_) return WEFT_ERR_WRONG_PHASE;
-  upstream::ConnPool* pool = connection_.worker().pool(snapshot_, cluster);
-  if (!pool) return WEFT_ERR_NOT_FOUND;
+  upstream::WorkerCluster* target = connection_.worker().cluster(snapshot_, cluster);
+  if (!target) return WEFT_ERR_NOT_FOUND;
   HeaderMap request;
   for (size_t i = 0; i < header_count; ++i) {
     request.add(std::string_view(headers[i].name.ptr, headers[i].name.len),
@@ -594,8 +609,8 @@ int64_t HttpStream::httpCall(std::string_view cluster, const weft_header* header
   if (token < 0) return token;
   constexpr uint64_t kDefaultMaxResponse = 1 << 20;
   calls_.push_back(std::make_unique<AsyncHttpCall>(
-      token, *pool, connection_.worker().base(), std::move(request), std::string(body), timeout_ms,
-      max_response_bytes ? max_response_bytes : kDefaultMaxResponse, *this));
+      token, *target, connection_.worker().base(), std::move(request), std::string(body),
+      timeout_ms, max_response_bytes ? max_response_bytes : kDefaultMaxResponse, *this));
   calls_.back()->start();
   return token;
 }

@@ -104,6 +104,8 @@ class HttpStream : public RequestDecoder,
 
  private:
   void addForwardingHeaders();
+  // The balancer's input for this request: the cluster's hash policies applied to it.
+  upstream::LbContext balancingContext(const upstream::WorkerCluster& cluster);
   void addFlag(std::string_view flag);
   void sendResponseHeaders(bool end_stream);
   void writeAccessLog();
@@ -144,7 +146,8 @@ class HttpStream : public RequestDecoder,
   std::string route_;
   std::string flags_;
   std::string upstream_host_;
-  std::string local_address_;  // asked of the kernel on first use
+  std::string affinity_cookie_;  // Set-Cookie a cookie hash policy asks the response to carry
+  std::string local_address_;    // asked of the kernel on first use
   std::vector<std::pair<std::string, std::string>> metadata_;
   uint32_t response_code_ = 0;
   uint64_t bytes_received_ = 0;

@@ -51,7 +51,7 @@ std::string configDump(const Server& server) {
       out += (i ? "," : "") + quoted(c->endpoints[i].toString());
     }
     out += "],\"connect_timeout_ms\":" + std::to_string(c->config.connect_timeout_ms) +
-           ",\"lb_policy\":" + quoted(c->config.lb_policy) + "}";
+           ",\"lb_policy\":" + quoted(upstream::lbPolicyName(c->config.lb.policy)) + "}";
   }
   return out + "]}\n";
 }

@@ -31,8 +31,8 @@ void Worker::start(SnapshotPtr snapshot, ListenerSockets sockets) {
     // Leaving: close everything this thread owns, on this thread.
     listeners_.clear();
     connections_.clear();
-    pools_.clear();
-    retired_pools_.clear();
+    clusters_.clear();
+    retired_clusters_.clear();
     deleter_.reset();
     stopFilters(*snapshot_);
     for (const auto& retired : retired_snapshots_) stopFilters(*retired);
@@ -50,7 +50,7 @@ void Worker::drain() {
     draining_ = true;
     listeners_.clear();
     forEachConnection(&http::ConnectionManager::drain);
-    for (auto& [name, pool] : pools_) pool->drain();
+    for (auto& [name, cluster] : clusters_) cluster->drain();
   });
 }
 
@@ -83,22 +83,27 @@ void Worker::apply(SnapshotPtr snapshot, ListenerSockets sockets) {
           accept(key, client, peer);
         });
   }
-  // Pools: keep a pool (and its warm connections) when its cluster did not change shape.
-  std::map<std::string, std::unique_ptr<upstream::ConnPool>, std::less<>> pools;
-  for (const auto& [name, cluster] : snapshot->clusters) {
-    auto old = pools_.find(name);
-    if (old != pools_.end() && old->second->cluster().sameShape(*cluster)) {
-      pools.emplace(name, std::move(old->second));
-      pools_.erase(old);
+  // Clusters: keep one (its balancer, outlier state and warm connections) when it did not change
+  // shape; a changed one starts afresh but keeps the outlier state of the hosts that stay.
+  std::map<std::string, std::unique_ptr<upstream::WorkerCluster>, std::less<>> clusters;
+  for (const auto& [name, info] : snapshot->clusters) {
+    auto old = clusters_.find(name);
+    if (old != clusters_.end() && old->second->info().sameShape(*info)) {
+      clusters.emplace(name, std::move(old->second));
+      clusters_.erase(old);
+      continue;
     }
+    auto created = makeCluster(info);
+    if (old != clusters_.end()) created->adoptState(*old->second);
+    clusters.emplace(name, std::move(created));
   }
-  for (auto& [name, pool] : pools_) retired_pools_.push_back(std::move(pool));
-  pools_ = std::move(pools);
+  for (auto& [name, cluster] : clusters_) retired_clusters_.push_back(std::move(cluster));
+  clusters_ = std::move(clusters);
   bool replaced = snapshot_ != nullptr;
   if (snapshot_) retired_snapshots_.push_back(std::move(snapshot_));
   snapshot_ = std::move(snapshot);
   if (replaced) forEachConnection(&http::ConnectionManager::onConfigReplaced);
-  sweepRetiredPools();
+  sweepRetiredClusters();
   sweepRetiredSnapshots();
 }
 
@@ -127,31 +132,35 @@ void Worker::sweepRetiredSnapshots() {
   }
 }
 
-void Worker::sweepRetiredPools() {
-  for (auto it = retired_pools_.begin(); it != retired_pools_.end();) {
-    it = (*it)->drain() ? retired_pools_.erase(it) : std::next(it);
+void Worker::sweepRetiredClusters() {
+  for (auto it = retired_clusters_.begin(); it != retired_clusters_.end();) {
+    it = (*it)->drain() ? retired_clusters_.erase(it) : std::next(it);
   }
 }
 
-upstream::ConnPool* Worker::pool(const ConfigSnapshot& snapshot, std::string_view cluster) {
+std::unique_ptr<upstream::WorkerCluster> Worker::makeCluster(upstream::ClusterInfoPtr info) {
+  return std::make_unique<upstream::WorkerCluster>(loop_.base(), *deleter_, std::move(info),
+                                                   kUpstreamHighWatermark, random_());
+}
+
+upstream::WorkerCluster* Worker::cluster(const ConfigSnapshot& snapshot, std::string_view cluster) {
   auto info = snapshot.clusters.find(cluster);
   if (info == snapshot.clusters.end()) return nullptr;
-  auto it = pools_.find(cluster);
-  if (it != pools_.end() && (it->second->clusterPtr() == info->second ||
-                             it->second->cluster().sameShape(*info->second))) {
+  auto it = clusters_.find(cluster);
+  if (it != clusters_.end() &&
+      (it->second->infoPtr() == info->second || it->second->info().sameShape(*info->second))) {
     return it->second.get();
   }
-  // A stream from an older snapshot whose cluster changed: serve it from a pool of its own.
-  for (auto& retired : retired_pools_) {
-    if (retired->clusterPtr() == info->second) return retired.get();
+  // A stream from an older snapshot whose cluster changed: serve it from one of its own.
+  for (auto& retired : retired_clusters_) {
+    if (retired->infoPtr() == info->second) return retired.get();
   }
-  auto created =
-      upstream::makeConnPool(loop_.base(), *deleter_, info->second, kUpstreamHighWatermark);
-  upstream::ConnPool* raw = created.get();
-  if (it == pools_.end() && snapshot_.get() == &snapshot) {
-    pools_.emplace(std::string(cluster), std::move(created));
+  auto created = makeCluster(info->second);
+  upstream::WorkerCluster* raw = created.get();
+  if (it == clusters_.end() && snapshot_.get() == &snapshot) {
+    clusters_.emplace(std::string(cluster), std::move(created));
   } else {
-    retired_pools_.push_back(std::move(created));
+    retired_clusters_.push_back(std::move(created));
   }
   return raw;
 }
@@ -212,7 +221,7 @@ void Worker::connectionClosed(http::ConnectionManager& connection) {
   deleter_->add(std::move(*position));
   connections_.erase(position);
   active_.fetch_sub(1, std::memory_order_relaxed);
-  if (!retired_pools_.empty()) sweepRetiredPools();
+  if (!retired_clusters_.empty()) sweepRetiredClusters();
 }
 
 }  // namespace weft::server

@@ -1,5 +1,6 @@
 // Worker: one data-plane thread with its own event loop, its own SO_REUSEPORT listening sockets,
-// its own upstream connection pools and the connections it accepted. A connection never leaves
+// its own view of each upstream cluster (balancer, outlier state, connection pool: WorkerCluster)
+// and the connections it accepted. A connection never leaves
 // its worker, so nothing on the data path takes a lock. The main thread talks to a worker only by
 // posting closures to its loop (new snapshot, drain, stop).
 #pragma once
@@ -49,7 +50,8 @@ class Worker : public http::WorkerContext {
   event_base* base() override { return loop_.base(); }
   event::DeferredDeleter& deleter() override { return *deleter_; }
   const SnapshotPtr& snapshot() override { return snapshot_; }
-  upstream::ConnPool* pool(const ConfigSnapshot& snapshot, std::string_view cluster) override;
+  upstream::WorkerCluster* cluster(const ConfigSnapshot& snapshot,
+                                   std::string_view cluster) override;
   uint32_t index() const override { return host_worker_.index; }
   weft_worker_host* hostWorker() override { return host_worker_.handle(); }
   std::mt19937_64& random() override { return random_; }
@@ -62,7 +64,8 @@ class Worker : public http::WorkerContext {
   void apply(SnapshotPtr snapshot, ListenerSockets sockets);
   void accept(const std::string& listener, evutil_socket_t fd, const network::Address& peer);
   void acceptTcp(const ListenerSnapshot& listener, evutil_socket_t fd);
-  void sweepRetiredPools();
+  void sweepRetiredClusters();
+  std::unique_ptr<upstream::WorkerCluster> makeCluster(upstream::ClusterInfoPtr info);
   void forEachConnection(void (http::ConnectionManager::*method)());
   // Lets go of replaced snapshots nothing on this worker uses any more.
   void sweepRetiredSnapshots();
@@ -80,8 +83,8 @@ class Worker : public http::WorkerContext {
   std::vector<SnapshotPtr> retired_snapshots_;
   std::map<const ConfigSnapshot*, size_t> users_;  // streams and connections per snapshot
   std::map<std::string, std::unique_ptr<network::Listener>> listeners_;
-  std::map<std::string, std::unique_ptr<upstream::ConnPool>, std::less<>> pools_;
-  std::vector<std::unique_ptr<upstream::ConnPool>> retired_pools_;
+  std::map<std::string, std::unique_ptr<upstream::WorkerCluster>, std::less<>> clusters_;
+  std::vector<std::unique_ptr<upstream::WorkerCluster>> retired_clusters_;
   std::map<std::string, std::unique_ptr<tcp::TcpProxyStats>> tcp_stats_;
   http::ConnectionList connections_;
   std::map<std::string, size_t> tcp_next_endpoint_;

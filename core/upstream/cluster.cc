@@ -25,7 +25,10 @@ ClusterStats::ClusterStats(stats::Store& s, const std::string& c)
       rq_3xx(counter(s, c, "upstream_rq_3xx")),
       rq_4xx(counter(s, c, "upstream_rq_4xx")),
       rq_5xx(counter(s, c, "upstream_rq_5xx")),
-      protocol_error(counter(s, c, "upstream_protocol_error")) {}
+      protocol_error(counter(s, c, "upstream_protocol_error")),
+      no_healthy_host(counter(s, c, "upstream_cx_none_healthy")),
+      ejections_total(counter(s, c, "outlier_detection.ejections_total")),
+      ejections_active(s.gauge("outlier_detection.ejections_active", {{"cluster", c}})) {}
 
 stats::Counter& ClusterStats::byClass(int status) {
   if (status < 200) return rq_1xx;
@@ -66,7 +69,15 @@ Result<std::shared_ptr<const ClusterInfo>> ClusterInfo::create(const config::Clu
       return Status::error("cluster '" + config.name + "': " + address.status().message());
     info->endpoints.push_back(*address);
     info->endpoint_names.push_back(address->toString());
+    info->host_specs.push_back(HostSpec{info->endpoint_names.back(), endpoint.weight, {}});
   }
+  auto hosts = HostSet::create(info->host_specs);
+  if (!hosts) return Status::error("cluster '" + config.name + "': " + hosts.status().message());
+  auto balancer = LoadBalancerFactory::create(config.lb, (*hosts)->all());
+  if (!balancer) {
+    return Status::error("cluster '" + config.name + "': " + balancer.status().message());
+  }
+  info->balancer = std::move(*balancer);
   info->stats = std::make_unique<ClusterStats>(store, config.name);
   if (config.tls) {
     auto tls = clientTls(config, store);
@@ -93,9 +104,13 @@ bool ClusterInfo::sameShape(const ClusterInfo& other) const {
   }
   const auto& a = config;
   const auto& b = other.config;
+  for (size_t i = 0; i < endpoints.size(); ++i) {
+    if (a.endpoints[i].weight != b.endpoints[i].weight) return false;
+  }
   return a.connect_timeout_ms == b.connect_timeout_ms && a.max_connections == b.max_connections &&
-         a.max_pending_requests == b.max_pending_requests &&
-         a.idle_timeout_ms == b.idle_timeout_ms &&
+         a.max_pending_requests == b.max_pending_requests && a.max_requests == b.max_requests &&
+         a.max_retries == b.max_retries && a.lb == b.lb && a.hash_policy == b.hash_policy &&
+         a.outlier_detection == b.outlier_detection && a.idle_timeout_ms == b.idle_timeout_ms &&
          a.max_requests_per_connection == b.max_requests_per_connection &&
          a.protocol == b.protocol && a.tls == b.tls;
 }

@@ -14,6 +14,8 @@
 #include "core/network/connection.h"
 #include "core/stats/stats.h"
 #include "core/tls/client_context.h"
+#include "core/upstream/host.h"
+#include "core/upstream/load_balancer.h"
 
 namespace weft::upstream {
 
@@ -27,7 +29,7 @@ struct ClusterStats {
   stats::Counter& cx_destroy_remote;  // the upstream closed a connection
   stats::Counter& rq_total;
   stats::Gauge& rq_active;
-  stats::Counter& rq_pending_overflow;  // 503: too many requests waiting for a connection
+  stats::Counter& rq_pending_overflow;  // 503 UO: too many requests waiting or in flight
   stats::Counter& rq_reset;
   stats::Counter& rq_1xx;
   stats::Counter& rq_2xx;
@@ -35,6 +37,9 @@ struct ClusterStats {
   stats::Counter& rq_4xx;
   stats::Counter& rq_5xx;
   stats::Counter& protocol_error;
+  stats::Counter& no_healthy_host;  // 503: every host unhealthy, panic off (flag UH)
+  stats::Counter& ejections_total;  // outlier_detection.ejections_total
+  stats::Gauge& ejections_active;   // outlier_detection.ejections_active, over all workers
 
   stats::Counter& byClass(int status);
 };
@@ -43,6 +48,8 @@ struct ClusterInfo {
   config::Cluster config;
   std::vector<network::Address> endpoints;
   std::vector<std::string> endpoint_names;  // "ip:port" of each endpoint, formatted once
+  std::vector<HostSpec> host_specs;         // the endpoints as the balancers see them
+  LoadBalancerFactoryPtr balancer;          // shared by every worker's balancer
   http1::Limits response_limits;
   http::Http2Options http2_options;  // when config.protocol is http2
   std::unique_ptr<ClusterStats> stats;
@@ -56,7 +63,8 @@ struct ClusterInfo {
   // TLS (the session resumes the endpoint's last one). False when no session could be made.
   bool startTls(network::Connection& connection, size_t endpoint) const;
 
-  // Same endpoints and limits: a worker keeps its pool (and its warm connections) across reloads.
+  // Same endpoints, balancing and limits: a worker keeps its WorkerCluster (its balancer state,
+  // outlier state and warm connections) across reloads.
   bool sameShape(const ClusterInfo& other) const;
 };
 

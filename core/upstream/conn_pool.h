@@ -1,8 +1,10 @@
 // ConnPool: one worker's connections to one cluster, handing out streams to requests. HTTP/1 pools
 // (http1_conn_pool.h) give each request a whole connection; HTTP/2 pools (http2_conn_pool.h)
-// multiplex requests as streams over few connections. Both choose endpoints round robin, open at
-// most max_connections, queue up to max_pending_requests beyond that (else fail with overflow) and
-// close connections idle longer than the cluster's idle_timeout. Worker-local: no locks.
+// multiplex requests as streams over few connections. The caller (WorkerCluster's balancer) names
+// the endpoint each request goes to; both pools open at most max_connections, queue up to
+// max_pending_requests beyond that (else fail with overflow) and close connections idle longer
+// than the cluster's idle_timeout. A request that had to wait for a connection takes the first
+// that frees up, possibly to another endpoint: onPoolReady says which. Worker-local: no locks.
 #pragma once
 
 #include <memory>
@@ -20,9 +22,10 @@ class PoolClient : public http::ResponseDecoder {
  public:
   // A stream is ready for this client's request: encode it through `stream`, which stays valid
   // until the response completes, the stream resets, or the client calls stream.resetStream().
-  // `host` is the endpoint's "ip:port".
-  virtual void onPoolReady(http::RequestEncoder& stream, const std::string& host) = 0;
-  enum class Failure { kConnectFailure, kConnectTimeout, kOverflow };
+  // `endpoint` is the index, in the cluster's endpoint list, of the endpoint it goes to.
+  virtual void onPoolReady(http::RequestEncoder& stream, size_t endpoint) = 0;
+  // kNoHealthyHost comes from the cluster's balancer, before any pool is asked.
+  enum class Failure { kConnectFailure, kConnectTimeout, kOverflow, kNoHealthyHost };
   virtual void onPoolFailure(Failure failure) = 0;
 };
 
@@ -31,8 +34,9 @@ class ConnPool {
   explicit ConnPool(ClusterInfoPtr cluster) : cluster_(std::move(cluster)) {}
   virtual ~ConnPool() = default;
 
-  // Hands `client` a stream now or later (onPoolReady), or fails it (onPoolFailure).
-  virtual void newStream(PoolClient& client) = 0;
+  // Hands `client` a stream to endpoint `endpoint` (an index into the cluster's endpoints) now or
+  // later (onPoolReady), or fails it (onPoolFailure).
+  virtual void newStream(PoolClient& client, size_t endpoint) = 0;
   // Withdraws a client still waiting for a stream.
   virtual void cancel(PoolClient& client) = 0;
   // Closes idle connections; busy ones close when their streams end. True once nothing is open.

@@ -33,6 +33,8 @@ struct HashPolicy {
   std::optional<std::chrono::seconds> cookie_ttl;
   std::string cookie_path;  // kCookie: Path attribute of a cookie we set; empty → none
   bool terminal = false;
+
+  bool operator==(const HashPolicy&) const = default;
 };
 
 // The parts of one request that policies read.

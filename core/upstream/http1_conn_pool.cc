@@ -31,17 +31,13 @@ void Http1UpstreamConnection::onTimer() {
   }
 }
 
-const std::string& Http1UpstreamConnection::addressName() const {
-  return pool_.cluster().endpoint_names[endpoint_];
-}
-
 void Http1UpstreamConnection::attach(PoolClient& client) {
   timer_.cancel();
   state_ = State::kBusy;
   client_ = &client;
   ++requests_;
   codec_.startRequest(client);
-  client.onPoolReady(*this, addressName());
+  client.onPoolReady(*this, endpoint_);
 }
 
 void Http1UpstreamConnection::readDisable(bool disable) { connection_.readDisable(disable); }
@@ -129,15 +125,18 @@ Http1ConnPool::~Http1ConnPool() {
   }
 }
 
-void Http1ConnPool::newStream(PoolClient& client) {
+void Http1ConnPool::newStream(PoolClient& client, size_t endpoint) {
   const auto& config = cluster_->config;
-  size_t endpoint = next_endpoint_++ % cluster_->endpoints.size();
-  // Prefer an idle connection to the round-robin endpoint, then one to any endpoint.
   if (Http1UpstreamConnection* idle = takeIdle(endpoint)) {
     idle->attach(client);
     return;
   }
   if (connections_.size() >= config.max_connections) {
+    // No room for a connection to `endpoint`: an idle one elsewhere beats waiting.
+    if (Http1UpstreamConnection* idle = takeAnyIdle()) {
+      idle->attach(client);
+      return;
+    }
     cluster_->stats->cx_overflow.inc();
     if (pending_.size() >= config.max_pending_requests) {
       cluster_->stats->rq_pending_overflow.inc();
@@ -155,13 +154,17 @@ void Http1ConnPool::newStream(PoolClient& client) {
   if (!raw->connecting()) onConnectFailure(*raw, PoolClient::Failure::kConnectFailure);
 }
 
-Http1UpstreamConnection* Http1ConnPool::takeIdle(size_t preferred) {
-  for (size_t i = 0; i < idle_.size(); ++i) {
-    auto& stack = idle_[(preferred + i) % idle_.size()];
-    if (stack.empty()) continue;
-    Http1UpstreamConnection* connection = stack.back();  // the most recently used: warmest
-    stack.pop_back();
-    return connection;
+Http1UpstreamConnection* Http1ConnPool::takeIdle(size_t endpoint) {
+  auto& stack = idle_[endpoint];
+  if (stack.empty()) return nullptr;
+  Http1UpstreamConnection* connection = stack.back();  // the most recently used: warmest
+  stack.pop_back();
+  return connection;
+}
+
+Http1UpstreamConnection* Http1ConnPool::takeAnyIdle() {
+  for (size_t endpoint = 0; endpoint < idle_.size(); ++endpoint) {
+    if (Http1UpstreamConnection* connection = takeIdle(endpoint)) return connection;
   }
   return nullptr;
 }

@@ -27,9 +27,6 @@ class Http1UpstreamConnection : public http::RequestEncoder,
   Http1UpstreamConnection(Http1ConnPool& pool, size_t endpoint);
   ~Http1UpstreamConnection() override;
 
-  // "ip:port" of the endpoint, for logs and stream info.
-  const std::string& addressName() const;
-
   // RequestEncoder: the attached client's request goes through the codec. resetStream() closes
   // the connection (the client's stream was reset early).
   void encodeHeaders(const http::HeaderMap& headers, bool end_stream) override {
@@ -81,7 +78,7 @@ class Http1ConnPool : public ConnPool {
                 size_t high_watermark);
   ~Http1ConnPool() override;
 
-  void newStream(PoolClient& client) override;
+  void newStream(PoolClient& client, size_t endpoint) override;
   void cancel(PoolClient& client) override;
   bool drain() override;
 
@@ -90,8 +87,9 @@ class Http1ConnPool : public ConnPool {
   void onConnectionFree(Http1UpstreamConnection& connection);  // reusable and idle now
   void onConnectionClosed(Http1UpstreamConnection& connection);
   void onConnectFailure(Http1UpstreamConnection& connection, PoolClient::Failure failure);
-  // An idle connection, preferably to `preferred`, taken off its idle stack; nullptr if none.
-  Http1UpstreamConnection* takeIdle(size_t preferred);
+  // An idle connection to `endpoint` (to any endpoint), taken off its idle stack; nullptr if none.
+  Http1UpstreamConnection* takeIdle(size_t endpoint);
+  Http1UpstreamConnection* takeAnyIdle();
   void forgetIdle(Http1UpstreamConnection& connection);
 
   event_base* base_;
@@ -100,7 +98,6 @@ class Http1ConnPool : public ConnPool {
   std::list<std::unique_ptr<Http1UpstreamConnection>> connections_;
   std::deque<PoolClient*> pending_;
   std::vector<std::vector<Http1UpstreamConnection*>> idle_;  // per endpoint, most recent last
-  size_t next_endpoint_ = 0;
   bool draining_ = false;
 };
 

@@ -31,7 +31,7 @@ bool Http2UpstreamConnection::hasCapacity() const {
 void Http2UpstreamConnection::attach(PoolClient& client) {
   timer_.cancel();
   ++streams_total_;
-  client.onPoolReady(codec_->newStream(client), pool_.cluster().endpoint_names[endpoint_]);
+  client.onPoolReady(codec_->newStream(client), endpoint_);
 }
 
 void Http2UpstreamConnection::onTimer() {
@@ -133,9 +133,8 @@ bool Http2ConnPool::connectingTo(size_t endpoint) const {
   });
 }
 
-void Http2ConnPool::newStream(PoolClient& client) {
+void Http2ConnPool::newStream(PoolClient& client, size_t endpoint) {
   const auto& config = cluster_->config;
-  size_t endpoint = next_endpoint_++ % cluster_->endpoints.size();
   if (Http2UpstreamConnection* connection = withCapacity(endpoint)) {
     connection->attach(client);
     return;

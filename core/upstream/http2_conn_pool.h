@@ -64,7 +64,7 @@ class Http2ConnPool : public ConnPool {
                 size_t high_watermark);
   ~Http2ConnPool() override;
 
-  void newStream(PoolClient& client) override;
+  void newStream(PoolClient& client, size_t endpoint) override;
   void cancel(PoolClient& client) override;
   bool drain() override;
 
@@ -82,7 +82,6 @@ class Http2ConnPool : public ConnPool {
   size_t high_watermark_;
   std::list<std::unique_ptr<Http2UpstreamConnection>> connections_;
   std::deque<PoolClient*> pending_;
-  size_t next_endpoint_ = 0;
   bool draining_ = false;
 };
 

@@ -2,6 +2,7 @@
 #include "core/upstream/load_balancer.h"
 
 #include <string>
+#include <utility>
 
 #include "core/upstream/load_balancer_consistent_hash.h"
 #include "core/upstream/load_balancer_least_request.h"
@@ -27,14 +28,28 @@ bool isPrime(uint64_t n) {
 
 }  // namespace
 
+namespace {
+constexpr std::pair<std::string_view, LbPolicy> kPolicyNames[] = {
+    {"round_robin", LbPolicy::kRoundRobin},
+    {"least_request", LbPolicy::kLeastRequest},
+    {"random", LbPolicy::kRandom},
+    {"ring_hash", LbPolicy::kRingHash},
+    {"maglev", LbPolicy::kMaglev}};
+}  // namespace
+
 Result<LbPolicy> parseLbPolicy(std::string_view name) {
-  if (name == "round_robin") return LbPolicy::kRoundRobin;
-  if (name == "least_request") return LbPolicy::kLeastRequest;
-  if (name == "random") return LbPolicy::kRandom;
-  if (name == "ring_hash") return LbPolicy::kRingHash;
-  if (name == "maglev") return LbPolicy::kMaglev;
+  for (const auto& [known, policy] : kPolicyNames) {
+    if (name == known) return policy;
+  }
   return Status::error("unknown load balancing policy \"" + std::string(name) +
                        "\" (supported: round_robin, least_request, random, ring_hash, maglev)");
+}
+
+std::string_view lbPolicyName(LbPolicy policy) {
+  for (const auto& [name, known] : kPolicyNames) {
+    if (policy == known) return name;
+  }
+  return "?";
 }
 
 Status validateLbConfig(const LbConfig& config) {

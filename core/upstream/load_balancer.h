@@ -45,6 +45,8 @@ enum class LbPolicy { kRoundRobin, kLeastRequest, kRandom, kRingHash, kMaglev };
 
 // "round_robin", "least_request", "random", "ring_hash" or "maglev".
 Result<LbPolicy> parseLbPolicy(std::string_view name);
+// The name parseLbPolicy reads.
+std::string_view lbPolicyName(LbPolicy policy);
 
 struct LbConfig {
   LbPolicy policy = LbPolicy::kRoundRobin;
@@ -62,6 +64,8 @@ struct LbConfig {
   uint64_t maximum_ring_size = 8 * 1024 * 1024;
   // maglev: the lookup table's size, a prime <= 5000011.
   uint64_t maglev_table_size = 65537;
+
+  bool operator==(const LbConfig&) const = default;
 };
 
 Status validateLbConfig(const LbConfig& config);

@@ -3,12 +3,12 @@
 
 namespace weft::upstream {
 
-UpstreamRequest::UpstreamRequest(ConnPool& pool, UpstreamRequestCallbacks& callbacks,
+UpstreamRequest::UpstreamRequest(WorkerCluster& cluster, UpstreamRequestCallbacks& callbacks,
                                  const http::HeaderMap& request_headers)
-    : pool_(pool), callbacks_(callbacks), request_headers_(request_headers) {}
+    : cluster_(cluster), callbacks_(callbacks), request_headers_(request_headers) {}
 
 UpstreamRequest::~UpstreamRequest() {
-  if (waiting_for_pool_) pool_.cancel(*this);
+  if (waiting_for_pool_) cluster_.pool().cancel(*this);
   if (stream_ && !response_complete_) stream_->resetStream();
   leaveActive();  // abandoned before its end (the client went away)
 }
@@ -16,23 +16,42 @@ UpstreamRequest::~UpstreamRequest() {
 void UpstreamRequest::leaveActive() {
   if (!active_) return;
   active_ = false;
-  pool_.cluster().stats->rq_active.sub(1);
+  cluster_.info().stats->rq_active.sub(1);
+  cluster_.endRequest();
+  host_->onRequestEnd();
 }
 
-void UpstreamRequest::start(bool end_stream) {
+void UpstreamRequest::report(RequestOutcome outcome) { cluster_.reportOutcome(endpoint_, outcome); }
+
+void UpstreamRequest::start(bool end_stream, const LbContext& context) {
   headers_end_ = end_stream;
   pending_end_ = end_stream;
-  waiting_for_pool_ = true;
-  pool_.cluster().stats->rq_total.inc();
-  pool_.cluster().stats->rq_active.add(1);
+  ClusterStats& stats = *cluster_.info().stats;
+  stats.rq_total.inc();
+  if (!cluster_.admitRequest()) {
+    onPoolFailure(Failure::kOverflow);
+    return;
+  }
+  host_ = cluster_.chooseHost(context);
+  if (host_ == nullptr) {
+    cluster_.endRequest();
+    stats.no_healthy_host.inc();
+    onPoolFailure(Failure::kNoHealthyHost);
+    return;
+  }
+  host_->onRequestStart();
+  endpoint_ = host_->index();
+  stats.rq_active.add(1);
   active_ = true;
-  pool_.newStream(*this);
+  waiting_for_pool_ = true;
+  cluster_.pool().newStream(*this, endpoint_);
 }
 
-void UpstreamRequest::onPoolReady(http::RequestEncoder& stream, const std::string& host) {
+void UpstreamRequest::onPoolReady(http::RequestEncoder& stream, size_t endpoint) {
   waiting_for_pool_ = false;
   stream_ = &stream;
-  upstream_host_ = host;
+  endpoint_ = endpoint;
+  upstream_host_ = cluster_.info().endpoint_names[endpoint];
   bool headers_only = headers_end_;
   stream.encodeHeaders(request_headers_, headers_only);
   if (headers_only || !stream_) return;
@@ -53,6 +72,9 @@ void UpstreamRequest::watchDrain() {
 
 void UpstreamRequest::onPoolFailure(Failure failure) {
   waiting_for_pool_ = false;
+  if (failure == Failure::kConnectFailure || failure == Failure::kConnectTimeout) {
+    report(RequestOutcome::connectFailure());
+  }
   leaveActive();
   response_complete_ = true;
   callbacks_.upstreamFailed(failure, /*reset=*/false, /*response_started=*/false);
@@ -62,7 +84,8 @@ void UpstreamRequest::onStreamReset(bool) {
   stream_ = nullptr;
   if (response_complete_) return;
   response_complete_ = true;
-  pool_.cluster().stats->rq_reset.inc();
+  cluster_.info().stats->rq_reset.inc();
+  if (!response_started_) report(RequestOutcome::connectFailure());
   leaveActive();
   callbacks_.upstreamFailed(Failure::kConnectFailure, /*reset=*/true, response_started_);
 }
@@ -113,7 +136,9 @@ void UpstreamRequest::decode100Continue() { callbacks_.upstream100Continue(); }
 void UpstreamRequest::decodeHeaders(http::HeaderMap&& headers, bool end_stream) {
   response_started_ = true;
   if (const std::string* status = headers.get(":status")) {
-    pool_.cluster().stats->byClass(std::atoi(status->c_str())).inc();
+    const int code = std::atoi(status->c_str());
+    cluster_.info().stats->byClass(code).inc();
+    report(RequestOutcome::httpStatus(code));
   }
   if (end_stream) finish();
   callbacks_.upstreamHeaders(std::move(headers), end_stream);

@@ -1,4 +1,5 @@
-// UpstreamRequest: the upstream half of one stream. Waits for a pooled connection, encodes the
+// UpstreamRequest: the upstream half of one stream. Passes the cluster's circuit breaker, has its
+// balancer pick a host, waits for a pooled connection to it, encodes the
 // request that passed the filter chain onto it (headers, streamed body, trailers) and hands the
 // response back to its stream as the codec decodes it. Request body that arrives before the
 // connection is ready waits here; the stream stops reading from the client while more than the
@@ -10,7 +11,7 @@
 
 #include "core/event/event_loop.h"
 #include "core/http/codec.h"
-#include "core/upstream/conn_pool.h"
+#include "core/upstream/worker_cluster.h"
 
 namespace weft::upstream {
 
@@ -21,7 +22,8 @@ class UpstreamRequestCallbacks {
   virtual void upstreamHeaders(http::HeaderMap&& headers, bool end_stream) = 0;
   virtual void upstreamData(evbuffer* data, bool end_stream) = 0;
   virtual void upstreamTrailers(http::HeaderMap&& trailers) = 0;
-  // No response will come: connect failure/timeout, overflow, or the connection broke.
+  // No response will come: connect failure/timeout, overflow (a circuit breaker), no healthy
+  // host, or the connection broke.
   // `response_started` tells whether headers already went to the client.
   virtual void upstreamFailed(PoolClient::Failure failure, bool reset, bool response_started) = 0;
   // The request may flow again (the upstream drained its output).
@@ -30,12 +32,13 @@ class UpstreamRequestCallbacks {
 
 class UpstreamRequest : public PoolClient, public event::Deletable {
  public:
-  UpstreamRequest(ConnPool& pool, UpstreamRequestCallbacks& callbacks,
+  UpstreamRequest(WorkerCluster& cluster, UpstreamRequestCallbacks& callbacks,
                   const http::HeaderMap& request_headers);
   ~UpstreamRequest() override;  // gives up a connection still mid-exchange
 
-  // Starts the exchange: asks the pool for a connection (headers go out once it is ready).
-  void start(bool end_stream);
+  // Starts the exchange: admits the request, picks a host with `context` and asks the pool for a
+  // connection to it (headers go out once it is ready).
+  void start(bool end_stream, const LbContext& context = {});
   void sendData(evbuffer* data, bool end_stream);
   void sendTrailers(const http::HeaderMap& trailers);
   // Request bytes not yet written to the upstream socket.
@@ -49,7 +52,7 @@ class UpstreamRequest : public PoolClient, public event::Deletable {
   bool responseComplete() const { return response_complete_; }
 
   // PoolClient
-  void onPoolReady(http::RequestEncoder& stream, const std::string& host) override;
+  void onPoolReady(http::RequestEncoder& stream, size_t endpoint) override;
   void onPoolFailure(Failure failure) override;
 
   // ResponseDecoder
@@ -63,10 +66,13 @@ class UpstreamRequest : public PoolClient, public event::Deletable {
  private:
   // The response ended: the stream goes back to its pool and is no longer ours to use.
   void finish();
-  // The request no longer counts in the cluster's upstream_rq_active (once).
+  // The request no longer counts in the cluster's upstream_rq_active, its circuit breaker and its
+  // host's active requests (once).
   void leaveActive();
+  // Feeds what became of the request to the host it went to (outlier detection).
+  void report(RequestOutcome outcome);
 
-  ConnPool& pool_;
+  WorkerCluster& cluster_;
   UpstreamRequestCallbacks& callbacks_;
   const http::HeaderMap& request_headers_;
   http::RequestEncoder* stream_ = nullptr;  // while the exchange is in progress
@@ -77,7 +83,9 @@ class UpstreamRequest : public PoolClient, public event::Deletable {
   const http::HeaderMap* pending_trailers_ = nullptr;
   bool response_started_ = false;
   bool response_complete_ = false;
-  bool active_ = false;  // counted in upstream_rq_active
+  bool active_ = false;   // counted in upstream_rq_active and the circuit breaker
+  Host* host_ = nullptr;  // the balancer's pick, counting this request as active
+  size_t endpoint_ = 0;   // where the request went (the pick, unless it waited for a connection)
   bool read_disabled_ = false;
   bool watch_drain_ = false;
   std::string upstream_host_;

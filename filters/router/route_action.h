@@ -11,9 +11,9 @@
 //                                             original goes upstream in x-envoy-original-path
 //   "host_rewrite_literal": "svc.internal"    replace :authority before forwarding
 //   "timeout", "retry_policy", "request_mirror_policies"
-//                                             parsed into UpstreamPolicy; the timeout is
-//                                             applied, retries and mirrors are not yet
-//                                             (upstream_policy.h)
+//                                             parsed into UpstreamPolicy and handed to the
+//                                             host for each request forwarded, which times,
+//                                             retries and mirrors it (upstream_policy.h)
 //
 // Immutable after parse.
 #pragma once
@@ -40,7 +40,7 @@ struct ForwardAction {
   std::optional<WeightedClusters> weighted;  // a split instead of one cluster
   PathRewrite path_rewrite;
   std::string host_rewrite;  // empty: keep :authority
-  UpstreamPolicy upstream;   // applied by the upstream stage, not by the router
+  UpstreamPolicy upstream;   // handed to the host's upstream stage, which applies it
 
   // The cluster for this request; `random` is used only for a split.
   const std::string& pickCluster(uint64_t random) const {

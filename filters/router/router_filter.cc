@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -16,6 +17,11 @@
 
 namespace weft::router {
 namespace {
+
+// Whether the router logged that the host lacks set_retry_policy / add_request_mirror (shared by
+// every worker: the host is the same for all).
+std::atomic<bool> g_retries_unsupported_logged{false};
+std::atomic<bool> g_mirrors_unsupported_logged{false};
 
 class RouterConfig : public FilterConfig {
  public:
@@ -125,6 +131,7 @@ class RouterFilter final : public StreamFilter {
   void forward(const ForwardAction& action, std::string_view path, const PathAndQuery& split) {
     stream().setUpstreamCluster(action.pickCluster(action.weighted ? workerRandom() : 0));
     if (action.upstream.timeout_ms) stream().setUpstreamTimeout(*action.upstream.timeout_ms);
+    handRetriesAndMirrors(action.upstream);
     // Computed before any header changes: `path` and `split` view the request's :path.
     std::string original_path, new_path;
     if (action.path_rewrite.active()) {
@@ -141,6 +148,34 @@ class RouterFilter final : public StreamFilter {
       stream().setRequestHeader("x-envoy-original-path", original_path);
       stream().setRequestHeader(":path", new_path);
     }
+  }
+
+  // The route's retry policy, and each mirror whose fraction this request rolls, to the host.
+  void handRetriesAndMirrors(const UpstreamPolicy& upstream) const {
+    if (upstream.retry) {
+      noteRefusal(g_retries_unsupported_logged, "set_retry_policy", {},
+                  stream().setRetryPolicy(upstream.retry->toAbi()));
+    }
+    for (const MirrorPolicy& mirror : upstream.mirrors) {
+      if (!mirror.fraction.roll(workerRandom())) continue;
+      noteRefusal(g_mirrors_unsupported_logged, "add_request_mirror", mirror.cluster,
+                  stream().addRequestMirror(mirror.cluster));
+    }
+  }
+
+  // The request goes on whatever the host answered; why it refused `call` (for `cluster`, if any)
+  // is logged at debug level — "the host cannot" (WEFT_ERR_UNSUPPORTED: a host older than ABI
+  // 1.3) only the first time.
+  void noteRefusal(std::atomic<bool>& unsupported_logged, std::string_view call,
+                   std::string_view cluster, int rc) const {
+    if (rc == WEFT_OK) return;
+    if (rc == WEFT_ERR_UNSUPPORTED && unsupported_logged.exchange(true)) return;
+    std::string line = "router: the host refused " + std::string(call);
+    if (!cluster.empty()) line += " to '" + std::string(cluster) + "'";
+    line += " (error " + std::to_string(rc) +
+            (rc == WEFT_ERR_UNSUPPORTED ? ": this host does not support it" : "") +
+            "); forwarding without it";
+    stream().debug(line);
   }
 
   // The response header mutations (route, then virtual host, then route config) and, for an

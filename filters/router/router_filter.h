@@ -17,8 +17,10 @@
 //     original :path in x-envoy-original-path), and continues; the core's upstream stage forwards
 //     the request once the chain has run. on_response_headers then applies the response header
 //     mutations and, for an allowed cross-origin request, the CORS response headers.
-// A route's timeout, retry_policy and request_mirror_policies are parsed into the route
-// (upstream_policy.h) but applied by the upstream stage, not here.
+// A forwarded request also hands the host its route's timeout, retry_policy and each
+// request_mirror_policies entry whose runtime_fraction it rolls (worker random numbers); the
+// host's upstream stage does the timing, re-sending and copying (upstream_policy.h). A host too
+// old for retries or mirrors (ABI < 1.3) forwards without them (logged once, at debug).
 // Counters: router.routed (a route matched), router.no_route.
 #pragma once
 

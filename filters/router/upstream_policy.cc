@@ -127,6 +127,21 @@ Result<MirrorPolicy> parseMirror(const YAML::Node& node, const std::string& wher
 
 }  // namespace
 
+weft_retry_policy RetryPolicy::toAbi() const {
+  weft_retry_policy out{};
+  out.struct_size = sizeof(weft_retry_policy);
+  out.num_retries = num_retries;
+  out.retry_on = retry_on;
+  out.per_try_timeout_ms = per_try_timeout_ms.value_or(0);
+  if (back_off) {
+    out.base_interval_ms = back_off->base_interval_ms;
+    out.max_interval_ms = back_off->max_interval_ms;
+  }
+  out.retriable_status_codes = retriable_status_codes.data();
+  out.retriable_status_code_count = retriable_status_codes.size();
+  return out;
+}
+
 Result<UpstreamPolicy> UpstreamPolicy::parse(const YAML::Node& route, const std::string& where) {
   UpstreamPolicy policy;
   if (Status s = readDurationMs(route, "timeout", where, policy.timeout_ms); !s) return s;

@@ -7,9 +7,11 @@
 //                                "runtime_fraction": {"default_value": <FractionalPercent>}}]
 // (durations as everywhere in Weft: "250ms", "2s", "1m", "1h" or a bare number of milliseconds).
 //
-// The router parses and validates these and keeps them on the Route. The timeout is handed to
-// the upstream stage through the ABI (set_upstream_timeout: 504 with flag UT when it passes).
-// Retries and mirrors are parsed only: the upstream stage cannot re-send or copy a request yet.
+// The router parses and validates these and keeps them on the Route; for each request it forwards
+// it hands them to the upstream stage through the ABI: the timeout (set_upstream_timeout: 504 with
+// flag UT when it passes), the retry policy as it is (set_retry_policy, ABI 1.3), and each mirror
+// whose fraction the request rolls (add_request_mirror, ABI 1.3). The host does the re-sending and
+// the copying.
 //
 // Plain immutable values.
 #pragma once
@@ -21,6 +23,7 @@
 
 #include "core/common/status.h"
 #include "filters/router/fractional_percent.h"
+#include "weft/filter_abi.h"
 
 namespace YAML {
 class Node;
@@ -29,21 +32,22 @@ class Node;
 namespace weft::router {
 
 struct RetryPolicy {
-  // retry_on conditions, one bit each (Envoy's names in the comments).
+  // retry_on conditions, one bit each (Envoy's names in the comments): the ABI's WEFT_RETRY_ON_*
+  // bits, whose meaning weft/filter_abi.h spells out, so the set goes to the host unchanged.
   enum On : uint32_t {
-    k5xx = 1u << 0,                     // 5xx
-    kGatewayError = 1u << 1,            // gateway-error (502, 503, 504)
-    kReset = 1u << 2,                   // reset
-    kResetBeforeRequest = 1u << 3,      // reset-before-request
-    kConnectFailure = 1u << 4,          // connect-failure
-    kRetriable4xx = 1u << 5,            // retriable-4xx (409)
-    kRefusedStream = 1u << 6,           // refused-stream
-    kRetriableStatusCodes = 1u << 7,    // retriable-status-codes
-    kGrpcCancelled = 1u << 8,           // cancelled
-    kGrpcDeadlineExceeded = 1u << 9,    // deadline-exceeded
-    kGrpcInternal = 1u << 10,           // internal
-    kGrpcResourceExhausted = 1u << 11,  // resource-exhausted
-    kGrpcUnavailable = 1u << 12,        // unavailable
+    k5xx = WEFT_RETRY_ON_5XX,                                      // 5xx
+    kGatewayError = WEFT_RETRY_ON_GATEWAY_ERROR,                   // gateway-error (502, 503, 504)
+    kReset = WEFT_RETRY_ON_RESET,                                  // reset
+    kResetBeforeRequest = WEFT_RETRY_ON_RESET_BEFORE_REQUEST,      // reset-before-request
+    kConnectFailure = WEFT_RETRY_ON_CONNECT_FAILURE,               // connect-failure
+    kRetriable4xx = WEFT_RETRY_ON_RETRIABLE_4XX,                   // retriable-4xx (409)
+    kRefusedStream = WEFT_RETRY_ON_REFUSED_STREAM,                 // refused-stream
+    kRetriableStatusCodes = WEFT_RETRY_ON_RETRIABLE_STATUS_CODES,  // retriable-status-codes
+    kGrpcCancelled = WEFT_RETRY_ON_CANCELLED,                      // cancelled
+    kGrpcDeadlineExceeded = WEFT_RETRY_ON_DEADLINE_EXCEEDED,       // deadline-exceeded
+    kGrpcInternal = WEFT_RETRY_ON_INTERNAL,                        // internal
+    kGrpcResourceExhausted = WEFT_RETRY_ON_RESOURCE_EXHAUSTED,     // resource-exhausted
+    kGrpcUnavailable = WEFT_RETRY_ON_UNAVAILABLE,                  // unavailable
   };
   struct BackOff {
     uint32_t base_interval_ms = 25;
@@ -54,7 +58,11 @@ struct RetryPolicy {
   uint32_t num_retries = 1;
   std::optional<uint32_t> per_try_timeout_ms;
   std::vector<uint32_t> retriable_status_codes;
-  std::optional<BackOff> back_off;
+  std::optional<BackOff> back_off;  // absent: the host's defaults (Envoy's 25 ms and 250 ms)
+
+  // The policy as set_retry_policy takes it. It views retriable_status_codes: valid while this
+  // policy is (the host copies it during the call).
+  weft_retry_policy toAbi() const;
 };
 
 struct MirrorPolicy {

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -20,6 +21,7 @@
 #include "core/stats/stats.h"
 #include "plugins/host/filter_instance.h"
 #include "plugins/host/host_stream.h"
+#include "plugins/host/retry_policy_abi.h"
 
 namespace weft::plugins {
 namespace {
@@ -477,6 +479,22 @@ int setUpstreamTimeout(weft_stream_host* stream, uint64_t timeout_ms) {
                            : WEFT_ERR_INVALID_ARGUMENT;
 }
 
+// ---- 1.3: retries and request mirrors ----------------------------------------------------------
+
+int setRetryPolicy(weft_stream_host* stream, const weft_retry_policy* policy) {
+  if (stream == nullptr) return WEFT_ERR_INVALID_ARGUMENT;
+  std::optional<http::RetryPolicy> checked = retryPolicyFromAbi(policy);
+  if (!checked) return WEFT_ERR_INVALID_ARGUMENT;
+  return HostStream::from(stream)->setRetryPolicy(*checked);
+}
+
+int addRequestMirror(weft_stream_host* stream, weft_str cluster) {
+  if (stream == nullptr || !validStr(cluster) || cluster.len == 0) {
+    return WEFT_ERR_INVALID_ARGUMENT;
+  }
+  return HostStream::from(stream)->addRequestMirror(view(cluster));
+}
+
 constexpr weft_host_api kHostApi = {
     .struct_size = sizeof(weft_host_api),
     .abi_major = WEFT_ABI_MAJOR,
@@ -523,6 +541,8 @@ constexpr weft_host_api kHostApi = {
     .set_upstream_timeout = setUpstreamTimeout,
     .worker_timer_start = workerTimerStart,
     .worker_timer_cancel = workerTimerCancel,
+    .set_retry_policy = setRetryPolicy,
+    .add_request_mirror = addRequestMirror,
 };
 
 }  // namespace

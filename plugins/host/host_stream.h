@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/http/header_map.h"
+#include "core/http/retry_state.h"
 #include "weft/filter_abi.h"
 
 struct evbuffer;
@@ -62,6 +63,12 @@ class HostStream {
   }
   virtual int httpCallCancel(int64_t /*token*/) { return WEFT_ERR_UNSUPPORTED; }
   virtual int setUpstreamTimeout(uint64_t /*timeout_ms*/) { return WEFT_ERR_UNSUPPORTED; }
+
+  // 1.3. The policy arrives checked, with its defaults filled in, and is the stream's to copy;
+  // `cluster` is non-empty. Like the 1.2 calls, a stream that cannot do these answers
+  // WEFT_ERR_UNSUPPORTED.
+  virtual int setRetryPolicy(const http::RetryPolicy& /*policy*/) { return WEFT_ERR_UNSUPPORTED; }
+  virtual int addRequestMirror(std::string_view /*cluster*/) { return WEFT_ERR_UNSUPPORTED; }
 
   weft_stream_host* handle() { return reinterpret_cast<weft_stream_host*>(this); }
   static HostStream* from(weft_stream_host* h) { return reinterpret_cast<HostStream*>(h); }

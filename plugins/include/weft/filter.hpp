@@ -404,6 +404,19 @@ class Stream : public Host {
     return WEFT_SDK_CALL(api_, set_upstream_timeout, WEFT_ERR_UNSUPPORTED, stream_, timeout_ms);
   }
 
+  // (1.3) How the host retries this stream's upstream request (copied; set struct_size to
+  // sizeof(weft_retry_policy)); before the request goes up.
+  int setRetryPolicy(const weft_retry_policy& policy) const noexcept {
+    return WEFT_SDK_CALL(api_, set_retry_policy, WEFT_ERR_UNSUPPORTED, stream_, &policy);
+  }
+
+  // (1.3) Also send the request, fire-and-forget, to `cluster` (its response is discarded);
+  // before the request goes up. WEFT_ERR_NOT_FOUND for an unknown cluster.
+  int addRequestMirror(std::string_view cluster) const noexcept {
+    return WEFT_SDK_CALL(api_, add_request_mirror, WEFT_ERR_UNSUPPORTED, stream_,
+                         toWeftStr(cluster));
+  }
+
   // (1.2) An HTTP request to `cluster` without blocking: a token > 0 that onHttpCallDone
   // receives, or a WEFT_ERR_*. `headers` need ":method" and ":path". max_response_bytes 0: 1 MiB.
   int64_t httpCall(std::string_view cluster, std::initializer_list<Header> headers,

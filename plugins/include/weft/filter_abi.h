@@ -44,7 +44,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 2
+#define WEFT_ABI_MINOR 3
 
 /* True when table `t` (host or module) is new enough to contain `field`. */
 #define WEFT_HOST_HAS(t, field) \
@@ -134,6 +134,55 @@ typedef struct weft_http_call_result {
   size_t header_count;
   weft_str body; /* the whole response body (one contiguous view) */
 } weft_http_call_result;
+
+/* (1.3) When the host retries an upstream attempt (weft_retry_policy.retry_on): one bit per
+ * condition, meaning what Envoy's retry_on name of the same spelling means. A "failure" is an
+ * attempt that got no response headers: a connect failure, a reset or disconnect, an HTTP/2
+ * REFUSED_STREAM, or the per-try timeout passing.
+ *   5xx                    any 5xx response, and every failure
+ *   gateway-error          a 502, 503 or 504 response, and every failure
+ *   reset                  every failure
+ *   reset-before-request   a failure before any byte of the request went upstream
+ *   connect-failure        no connection to a host could be made (refused, connect timeout)
+ *   retriable-4xx          a 409 response
+ *   refused-stream         an HTTP/2 REFUSED_STREAM (the server did not process the request)
+ *   retriable-status-codes a response whose status is in retriable_status_codes
+ *   cancelled, deadline-exceeded, internal, resource-exhausted, unavailable
+ *                          gRPC: that grpc-status (1, 4, 13, 8, 14) in the response headers
+ *                          (a trailers-only response); a grpc-status in trailers is never retried
+ * Append-only. */
+#define WEFT_RETRY_ON_5XX (1u << 0)
+#define WEFT_RETRY_ON_GATEWAY_ERROR (1u << 1)
+#define WEFT_RETRY_ON_RESET (1u << 2)
+#define WEFT_RETRY_ON_RESET_BEFORE_REQUEST (1u << 3)
+#define WEFT_RETRY_ON_CONNECT_FAILURE (1u << 4)
+#define WEFT_RETRY_ON_RETRIABLE_4XX (1u << 5)
+#define WEFT_RETRY_ON_REFUSED_STREAM (1u << 6)
+#define WEFT_RETRY_ON_RETRIABLE_STATUS_CODES (1u << 7)
+#define WEFT_RETRY_ON_CANCELLED (1u << 8)
+#define WEFT_RETRY_ON_DEADLINE_EXCEEDED (1u << 9)
+#define WEFT_RETRY_ON_INTERNAL (1u << 10)
+#define WEFT_RETRY_ON_RESOURCE_EXHAUSTED (1u << 11)
+#define WEFT_RETRY_ON_UNAVAILABLE (1u << 12)
+
+/* (1.3) How the host retries a stream's upstream request (set_retry_policy): Envoy's RetryPolicy,
+ * times in milliseconds. Set struct_size to sizeof(weft_retry_policy). Like the tables, the struct
+ * only grows at the end: a host reads the fields a smaller struct_size covers (the rest count as
+ * 0) and ignores those it does not know.
+ * Back-off: before retry n (1 for the first), the host waits a random time in
+ * [0, min((2^n - 1) * base_interval_ms, max_interval_ms)) — Envoy's fully jittered exponential
+ * back-off: 0-24 ms, 0-74 ms, 0-174 ms, ... with the defaults. */
+typedef struct weft_retry_policy {
+  uint32_t struct_size;
+  uint32_t num_retries;        /* attempts after the first; 0 leaves only the per-try timeout */
+  uint32_t retry_on;           /* WEFT_RETRY_ON_* bits */
+  uint64_t per_try_timeout_ms; /* each attempt, from going upstream to its response headers;
+                                  0: none */
+  uint64_t base_interval_ms;   /* 0: 25 */
+  uint64_t max_interval_ms;    /* 0: 10 * base_interval_ms; else at least base_interval_ms */
+  const uint32_t* retriable_status_codes; /* statuses (100..599) for retriable-status-codes */
+  size_t retriable_status_code_count;
+} weft_retry_policy;
 
 /* Opaque host-owned handles. */
 typedef struct weft_stream_host weft_stream_host; /* one HTTP request/response */
@@ -268,6 +317,28 @@ typedef struct weft_host_api {
   int64_t (*worker_timer_start)(weft_config_host* config, weft_worker_host* worker,
                                 uint64_t delay_ms);
   int (*worker_timer_cancel)(weft_config_host* config, weft_worker_host* worker, int64_t token);
+
+  /* ---- added in 1.3 ---- */
+
+  /* Retries for this stream's upstream request (the router calls it from the route's
+   * retry_policy). The host copies the policy (codes included); a later call replaces it. When an
+   * attempt fails or answers with a status that retry_on names, the host waits the back-off and
+   * sends the request again, to a host the load balancer picks anew, up to num_retries times — as
+   * long as none of the response has gone downstream and the route's upstream timeout
+   * (set_upstream_timeout, which spans every attempt and back-off) has not passed. The client sees
+   * the last attempt's response. A request whose body outgrew what the host keeps for re-sending
+   * is not retried. WEFT_ERR_INVALID_ARGUMENT for a struct_size below the first three fields,
+   * unknown retry_on bits, NULL codes with a non-zero count, a status code outside 100..599 or
+   * max_interval_ms below base_interval_ms; WEFT_ERR_WRONG_PHASE once the request went upstream. */
+  int (*set_retry_policy)(weft_stream_host* stream, const weft_retry_policy* policy);
+
+  /* Also send this stream's request to `cluster`, fire-and-forget (Envoy's request mirroring):
+   * the copy leaves with the request's headers as they go upstream — :authority gets the suffix
+   * "-shadow" — and its body; its response is discarded and its failure never touches the stream.
+   * Each call adds one copy; the filter decides how often (the router rolls the route's
+   * runtime_fraction). WEFT_ERR_NOT_FOUND for an unknown cluster; WEFT_ERR_WRONG_PHASE once the
+   * request went upstream. */
+  int (*add_request_mirror)(weft_stream_host* stream, weft_str cluster);
 } weft_host_api;
 
 /* ---------------------------------------------------------------------------------------------

@@ -78,6 +78,18 @@ int TestStream::setUpstreamTimeout(uint64_t timeout_ms) {
   return WEFT_OK;
 }
 
+int TestStream::setRetryPolicy(const http::RetryPolicy& policy) {
+  if (before_abi_1_3) return HostStream::setRetryPolicy(policy);
+  retry_policy = policy;
+  return WEFT_OK;
+}
+
+int TestStream::addRequestMirror(std::string_view cluster) {
+  if (before_abi_1_3) return HostStream::addRequestMirror(cluster);
+  mirrors.emplace_back(cluster);
+  return WEFT_OK;
+}
+
 int TestStream::metadataSet(std::string_view key, std::string_view value) {
   metadata[std::string(key)] = value;
   return WEFT_OK;

@@ -52,10 +52,13 @@ class TestStream final : public plugins::HostStream {
   std::optional<Reply> reply;
   std::string cluster, route;
   std::map<std::string, std::string, std::less<>> metadata;
-  std::string response_flags;        // "DI,FI": what stream_add_response_flag recorded
-  uint64_t upstream_timeout_ms = 0;  // what set_upstream_timeout set
-  std::vector<Timer> timers;         // pending
-  int continues = 0;                 // continue_request calls
+  std::string response_flags;                     // "DI,FI": what stream_add_response_flag recorded
+  uint64_t upstream_timeout_ms = 0;               // what set_upstream_timeout set
+  std::optional<http::RetryPolicy> retry_policy;  // what set_retry_policy set
+  std::vector<std::string> mirrors;               // add_request_mirror's clusters, in call order
+  bool before_abi_1_3 = false;  // answer set_retry_policy / add_request_mirror as an older stream
+  std::vector<Timer> timers;    // pending
+  int continues = 0;            // continue_request calls
 
   http::HeaderMap* headerMap(weft_map map) override;
   evbuffer* body(weft_body) override { return nullptr; }
@@ -76,6 +79,8 @@ class TestStream final : public plugins::HostStream {
   weft_worker_host* worker() override { return nullptr; }
   int addResponseFlag(std::string_view flag) override;
   int setUpstreamTimeout(uint64_t timeout_ms) override;
+  int setRetryPolicy(const http::RetryPolicy& policy) override;
+  int addRequestMirror(std::string_view cluster) override;
 
   // The first value of a request header, or "" when absent.
   std::string requestHeader(std::string_view name) const;

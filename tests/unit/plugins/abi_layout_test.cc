@@ -4,6 +4,7 @@
 // updating the size) — nothing above it may change.
 #include <boost/test/unit_test.hpp>
 #include <cstddef>
+#include <iterator>
 
 #include "weft/filter_abi.h"
 
@@ -52,7 +53,24 @@ BOOST_AUTO_TEST_CASE(host_table_fields_never_move) {
   BOOST_TEST(offsetof(weft_host_api, set_upstream_timeout) == 320u);
   BOOST_TEST(offsetof(weft_host_api, worker_timer_start) == 328u);
   BOOST_TEST(offsetof(weft_host_api, worker_timer_cancel) == 336u);
-  BOOST_TEST(sizeof(weft_host_api) == 344u);
+  BOOST_TEST(offsetof(weft_host_api, set_retry_policy) == 344u);  // 1.3
+  BOOST_TEST(offsetof(weft_host_api, add_request_mirror) == 352u);
+  BOOST_TEST(sizeof(weft_host_api) == 360u);
+}
+
+BOOST_AUTO_TEST_CASE(retry_policy_fields_never_move) {  // 1.3
+  const Field fields[] = {
+      WEFT_FIELD(weft_retry_policy, struct_size, 0),
+      WEFT_FIELD(weft_retry_policy, num_retries, 4),
+      WEFT_FIELD(weft_retry_policy, retry_on, 8),
+      WEFT_FIELD(weft_retry_policy, per_try_timeout_ms, 16),
+      WEFT_FIELD(weft_retry_policy, base_interval_ms, 24),
+      WEFT_FIELD(weft_retry_policy, max_interval_ms, 32),
+      WEFT_FIELD(weft_retry_policy, retriable_status_codes, 40),
+      WEFT_FIELD(weft_retry_policy, retriable_status_code_count, 48),
+  };
+  for (const auto& f : fields) BOOST_TEST(f.offset == f.expected, f.name);
+  BOOST_TEST(sizeof(weft_retry_policy) == 56u);
 }
 
 BOOST_AUTO_TEST_CASE(module_table_fields_never_move) {
@@ -94,6 +112,24 @@ BOOST_AUTO_TEST_CASE(enumerators_keep_their_values) {
   BOOST_TEST(WEFT_INFO_WORKER_INDEX == 6);
   BOOST_TEST(WEFT_ERR_LIMIT == -4);
   BOOST_TEST(WEFT_ERR_UNSUPPORTED == -5);
+  const unsigned retry_on[] = {
+      WEFT_RETRY_ON_5XX,
+      WEFT_RETRY_ON_GATEWAY_ERROR,
+      WEFT_RETRY_ON_RESET,
+      WEFT_RETRY_ON_RESET_BEFORE_REQUEST,
+      WEFT_RETRY_ON_CONNECT_FAILURE,
+      WEFT_RETRY_ON_RETRIABLE_4XX,
+      WEFT_RETRY_ON_REFUSED_STREAM,
+      WEFT_RETRY_ON_RETRIABLE_STATUS_CODES,
+      WEFT_RETRY_ON_CANCELLED,
+      WEFT_RETRY_ON_DEADLINE_EXCEEDED,
+      WEFT_RETRY_ON_INTERNAL,
+      WEFT_RETRY_ON_RESOURCE_EXHAUSTED,
+      WEFT_RETRY_ON_UNAVAILABLE,
+  };
+  for (unsigned bit = 0; bit < std::size(retry_on); ++bit) {
+    BOOST_TEST(retry_on[bit] == 1u << bit, "WEFT_RETRY_ON_* bit " << bit);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
