@@ -81,6 +81,18 @@ bool RouteMatch::pathMatches(std::string_view path) const {
   return false;
 }
 
+PathKey RouteMatch::pathKey() const {
+  switch (kind_) {
+    case PathKind::kPrefix:
+      return {PathKey::Kind::kPrefix, pattern_};
+    case PathKind::kPath:
+      return {PathKey::Kind::kExact, pattern_};
+    case PathKind::kRegex:
+      return {PathKey::Kind::kPrefix, regexLiteralPrefix(regex_->pattern())};
+  }
+  return {};
+}
+
 bool RouteMatch::matches(std::string_view path, std::string_view query,
                          const MatchInput& input) const {
   if (!pathMatches(path)) return false;

@@ -29,6 +29,7 @@
 #include "filters/router/match_input.h"
 #include "filters/router/query_matcher.h"
 #include "filters/router/regex.h"
+#include "filters/router/route_index.h"
 
 namespace YAML {
 class Node;
@@ -51,6 +52,9 @@ class RouteMatch {
   size_t matchedPrefixLength(std::string_view path) const {
     return kind_ == PathKind::kPrefix ? pattern_.size() : path.size();
   }
+  // The necessary path condition RouteIndex files this route under: the prefix, the exact path,
+  // or the regex's literal start.
+  PathKey pathKey() const;
 
  private:
   RouteMatch() = default;

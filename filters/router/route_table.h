@@ -17,7 +17,9 @@
 // ("*.example.com", "*-api.example.com"), then the longest "prefix*" wildcard ("api.*"), then
 // "*". A wildcard stands for at least one character. An exact domain that carries a port
 // ("reviews:9080", as Istio writes them) also matches an authority with exactly that port.
-// Within the virtual host the routes are tried in order and the first whose match holds wins.
+// Within the virtual host the routes are tried in order and the first whose match holds wins; a
+// virtual host with many routes tries only those its RouteIndex names (route_index.h), which
+// picks the same route.
 //
 // Lookups take string_views and return pointers to const parts of the table, valid as long as
 // the table; prefix and exact routes are matched without allocating. Unknown fields are rejected
@@ -37,6 +39,7 @@
 #include "filters/router/header_mutation.h"
 #include "filters/router/match_input.h"
 #include "filters/router/route_action.h"
+#include "filters/router/route_index.h"
 #include "filters/router/route_match.h"
 
 namespace YAML {
@@ -61,6 +64,8 @@ struct VirtualHost {
   HeaderMutation request_headers;
   HeaderMutation response_headers;
   std::optional<CorsPolicy> cors;
+  // Over `routes`, built at parse when there are enough of them for it to pay.
+  std::optional<RouteIndex> index;
 
   // The first route matching a request whose :path is `path` (query string included), or
   // nullptr.
