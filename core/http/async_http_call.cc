@@ -23,7 +23,7 @@ void AsyncHttpCall::start() {
   starting_ = true;
   if (timeout_ms_ > 0) timer_.arm(timeout_ms_);
   upstream_ = std::make_unique<upstream::UpstreamRequest>(cluster_, *this, request_headers_);
-  upstream_->start(request_body_.empty());
+  upstream_->start(request_body_.empty(), upstream::LbContext{});
   if (!request_body_.empty() && !finished_) {
     event::EvbufferPtr body = event::newBuffer();
     evbuffer_add(body.get(), request_body_.data(), request_body_.size());

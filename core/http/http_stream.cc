@@ -6,6 +6,8 @@
 #include "core/http/grpc.h"
 #include "core/http/request_hash.h"
 #include "core/tls/peer_identity.h"
+#include "core/upstream/retrying_request.h"
+#include "core/upstream/upstream_request.h"
 
 namespace weft::http {
 
@@ -178,7 +180,14 @@ void HttpStream::requestHeadersDone(bool end_stream) {
   if (expect_continue_ && !end_stream) encoder_.encode100Continue();
   request_started_upstream_ = true;
   upstream_start_ = std::chrono::steady_clock::now();
-  upstream_ = std::make_unique<upstream::UpstreamRequest>(*cluster, *this, request_headers_);
+  if (retry_policy_) {
+    upstream_ = std::make_unique<upstream::RetryingRequest>(
+        *cluster, *this, request_headers_, std::move(*retry_policy_), connection_.worker().random(),
+        connection_.worker().base(), connection_.worker().deleter(),
+        listener_.config.limits.max_buffered_body_bytes);
+  } else {
+    upstream_ = std::make_unique<upstream::UpstreamRequest>(*cluster, *this, request_headers_);
+  }
   if (upstream_timeout_ms_ > 0) {
     if (!upstream_timer_) {
       upstream_timer_ = std::make_unique<event::Timer>(
@@ -586,6 +595,12 @@ int HttpStream::addResponseFlag(std::string_view flag) {
 int HttpStream::setUpstreamTimeout(uint64_t timeout_ms) {
   if (request_started_upstream_) return WEFT_ERR_WRONG_PHASE;
   upstream_timeout_ms_ = timeout_ms;
+  return WEFT_OK;
+}
+
+int HttpStream::setRetryPolicy(const RetryPolicy& policy) {
+  if (request_started_upstream_) return WEFT_ERR_WRONG_PHASE;
+  retry_policy_ = policy;
   return WEFT_OK;
 }
 

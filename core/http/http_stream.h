@@ -18,8 +18,9 @@
 #include "core/http/async_http_call.h"
 #include "core/http/codec.h"
 #include "core/http/filter_manager.h"
+#include "core/http/retry_state.h"
 #include "core/server/snapshot.h"
-#include "core/upstream/upstream_request.h"
+#include "core/upstream/upstream_exchange.h"
 #include "plugins/host/host_stream.h"
 
 namespace weft::http {
@@ -73,6 +74,8 @@ class HttpStream : public RequestDecoder,
   void upstreamFailed(upstream::PoolClient::Failure failure, bool reset,
                       bool response_started) override;
   void upstreamWritable() override;
+  void upstreamTimedOut() override { onUpstreamTimeout(); }
+  void upstreamRetriesExhausted() override { addFlag("URX"); }
 
   // HostStream
   HeaderMap* headerMap(weft_map map) override;
@@ -98,6 +101,7 @@ class HttpStream : public RequestDecoder,
                    uint64_t max_response_bytes) override;
   int httpCallCancel(int64_t token) override;
   int setUpstreamTimeout(uint64_t timeout_ms) override;
+  int setRetryPolicy(const RetryPolicy& policy) override;
 
   // AsyncHttpCallCallbacks
   void onHttpCallDone(AsyncHttpCall& call, const HttpCallResult& result) override;
@@ -156,9 +160,10 @@ class HttpStream : public RequestDecoder,
   std::chrono::steady_clock::time_point start_;
   int64_t upstream_service_time_us_ = -1;
   std::chrono::steady_clock::time_point upstream_start_;
-  std::unique_ptr<upstream::UpstreamRequest> upstream_;
-  std::unique_ptr<event::Timer> request_timer_;      // only when the listener sets request_timeout
-  uint64_t upstream_timeout_ms_ = 0;                 // the route's timeout (set_upstream_timeout)
+  std::unique_ptr<upstream::UpstreamExchange> upstream_;
+  std::optional<RetryPolicy> retry_policy_;      // set_retry_policy: upstream_ is a RetryingRequest
+  std::unique_ptr<event::Timer> request_timer_;  // only when the listener sets request_timeout
+  uint64_t upstream_timeout_ms_ = 0;             // the route's timeout (set_upstream_timeout)
   std::unique_ptr<event::Timer> upstream_timer_;     // runs while the response headers are awaited
   std::list<std::unique_ptr<AsyncHttpCall>> calls_;  // HTTP calls filters have in flight
   // Last: module stream contexts are created once every field above exists.

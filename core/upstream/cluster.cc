@@ -27,6 +27,10 @@ ClusterStats::ClusterStats(stats::Store& s, const std::string& c)
       rq_5xx(counter(s, c, "upstream_rq_5xx")),
       protocol_error(counter(s, c, "upstream_protocol_error")),
       no_healthy_host(counter(s, c, "upstream_cx_none_healthy")),
+      rq_retry(counter(s, c, "upstream_rq_retry")),
+      rq_retry_success(counter(s, c, "upstream_rq_retry_success")),
+      rq_retry_overflow(counter(s, c, "upstream_rq_retry_overflow")),
+      rq_retry_limit_exceeded(counter(s, c, "upstream_rq_retry_limit_exceeded")),
       ejections_total(counter(s, c, "outlier_detection.ejections_total")),
       ejections_active(s.gauge("outlier_detection.ejections_active", {{"cluster", c}})) {}
 

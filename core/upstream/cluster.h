@@ -37,9 +37,13 @@ struct ClusterStats {
   stats::Counter& rq_4xx;
   stats::Counter& rq_5xx;
   stats::Counter& protocol_error;
-  stats::Counter& no_healthy_host;  // 503: every host unhealthy, panic off (flag UH)
-  stats::Counter& ejections_total;  // outlier_detection.ejections_total
-  stats::Gauge& ejections_active;   // outlier_detection.ejections_active, over all workers
+  stats::Counter& no_healthy_host;    // 503: every host unhealthy, panic off (flag UH)
+  stats::Counter& rq_retry;           // retries sent
+  stats::Counter& rq_retry_success;   // retried requests whose final outcome was not retriable
+  stats::Counter& rq_retry_overflow;  // retries refused by max_retries
+  stats::Counter& rq_retry_limit_exceeded;  // retriable outcomes passed on: retries spent (URX)
+  stats::Counter& ejections_total;          // outlier_detection.ejections_total
+  stats::Gauge& ejections_active;           // outlier_detection.ejections_active, over all workers
 
   stats::Counter& byClass(int status);
 };

@@ -5,7 +5,7 @@ namespace weft::upstream {
 
 UpstreamRequest::UpstreamRequest(WorkerCluster& cluster, UpstreamRequestCallbacks& callbacks,
                                  const http::HeaderMap& request_headers)
-    : cluster_(cluster), callbacks_(callbacks), request_headers_(request_headers) {}
+    : cluster_(cluster), callbacks_(&callbacks), request_headers_(request_headers) {}
 
 UpstreamRequest::~UpstreamRequest() {
   if (waiting_for_pool_) cluster_.pool().cancel(*this);
@@ -19,6 +19,26 @@ void UpstreamRequest::leaveActive() {
   cluster_.info().stats->rq_active.sub(1);
   cluster_.endRequest();
   host_->onRequestEnd();
+}
+
+namespace {
+// Where an abandoned attempt's events go: nowhere.
+class Ignored : public UpstreamRequestCallbacks {
+ public:
+  void upstream100Continue() override {}
+  void upstreamHeaders(http::HeaderMap&&, bool) override {}
+  void upstreamData(evbuffer* data, bool) override {
+    evbuffer_drain(data, evbuffer_get_length(data));
+  }
+  void upstreamTrailers(http::HeaderMap&&) override {}
+  void upstreamFailed(PoolClient::Failure, bool, bool) override {}
+  void upstreamWritable() override {}
+};
+}  // namespace
+
+void UpstreamRequest::abandon() {
+  static Ignored ignored;
+  callbacks_ = &ignored;
 }
 
 void UpstreamRequest::report(RequestOutcome outcome) { cluster_.reportOutcome(endpoint_, outcome); }
@@ -77,22 +97,23 @@ void UpstreamRequest::onPoolFailure(Failure failure) {
   }
   leaveActive();
   response_complete_ = true;
-  callbacks_.upstreamFailed(failure, /*reset=*/false, /*response_started=*/false);
+  callbacks_->upstreamFailed(failure, /*reset=*/false, /*response_started=*/false);
 }
 
-void UpstreamRequest::onStreamReset(bool) {
+void UpstreamRequest::onStreamReset(bool refused) {
   stream_ = nullptr;
+  refused_ = refused;
   if (response_complete_) return;
   response_complete_ = true;
   cluster_.info().stats->rq_reset.inc();
   if (!response_started_) report(RequestOutcome::connectFailure());
   leaveActive();
-  callbacks_.upstreamFailed(Failure::kConnectFailure, /*reset=*/true, response_started_);
+  callbacks_->upstreamFailed(Failure::kConnectFailure, /*reset=*/true, response_started_);
 }
 
 void UpstreamRequest::onRequestDrained() {
   watch_drain_ = false;
-  callbacks_.upstreamWritable();
+  callbacks_->upstreamWritable();
 }
 
 void UpstreamRequest::sendData(evbuffer* data, bool end_stream) {
@@ -131,7 +152,7 @@ void UpstreamRequest::finish() {
   stream_ = nullptr;
 }
 
-void UpstreamRequest::decode100Continue() { callbacks_.upstream100Continue(); }
+void UpstreamRequest::decode100Continue() { callbacks_->upstream100Continue(); }
 
 void UpstreamRequest::decodeHeaders(http::HeaderMap&& headers, bool end_stream) {
   response_started_ = true;
@@ -141,17 +162,17 @@ void UpstreamRequest::decodeHeaders(http::HeaderMap&& headers, bool end_stream) 
     report(RequestOutcome::httpStatus(code));
   }
   if (end_stream) finish();
-  callbacks_.upstreamHeaders(std::move(headers), end_stream);
+  callbacks_->upstreamHeaders(std::move(headers), end_stream);
 }
 
 void UpstreamRequest::decodeData(evbuffer* data, bool end_stream) {
   if (end_stream) finish();
-  callbacks_.upstreamData(data, end_stream);
+  callbacks_->upstreamData(data, end_stream);
 }
 
 void UpstreamRequest::decodeTrailers(http::HeaderMap&& trailers) {
   finish();
-  callbacks_.upstreamTrailers(std::move(trailers));
+  callbacks_->upstreamTrailers(std::move(trailers));
 }
 
 }  // namespace weft::upstream

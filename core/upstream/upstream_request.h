@@ -1,7 +1,7 @@
-// UpstreamRequest: the upstream half of one stream. Passes the cluster's circuit breaker, has its
-// balancer pick a host, waits for a pooled connection to it, encodes the
-// request that passed the filter chain onto it (headers, streamed body, trailers) and hands the
-// response back to its stream as the codec decodes it. Request body that arrives before the
+// UpstreamRequest: one attempt at the upstream half of a stream. Passes the cluster's circuit
+// breaker, has its balancer pick a host, waits for a pooled connection to it, encodes the request
+// that passed the filter chain onto it (headers, streamed body, trailers) and hands the response
+// back as the codec decodes it. Request body that arrives before the
 // connection is ready waits here; the stream stops reading from the client while more than the
 // high watermark is waiting.
 #pragma once
@@ -11,45 +11,32 @@
 
 #include "core/event/event_loop.h"
 #include "core/http/codec.h"
+#include "core/upstream/upstream_exchange.h"
 #include "core/upstream/worker_cluster.h"
 
 namespace weft::upstream {
 
-class UpstreamRequestCallbacks {
- public:
-  virtual ~UpstreamRequestCallbacks() = default;
-  virtual void upstream100Continue() = 0;
-  virtual void upstreamHeaders(http::HeaderMap&& headers, bool end_stream) = 0;
-  virtual void upstreamData(evbuffer* data, bool end_stream) = 0;
-  virtual void upstreamTrailers(http::HeaderMap&& trailers) = 0;
-  // No response will come: connect failure/timeout, overflow (a circuit breaker), no healthy
-  // host, or the connection broke.
-  // `response_started` tells whether headers already went to the client.
-  virtual void upstreamFailed(PoolClient::Failure failure, bool reset, bool response_started) = 0;
-  // The request may flow again (the upstream drained its output).
-  virtual void upstreamWritable() = 0;
-};
-
-class UpstreamRequest : public PoolClient, public event::Deletable {
+class UpstreamRequest : public UpstreamExchange, public PoolClient {
  public:
   UpstreamRequest(WorkerCluster& cluster, UpstreamRequestCallbacks& callbacks,
                   const http::HeaderMap& request_headers);
   ~UpstreamRequest() override;  // gives up a connection still mid-exchange
 
-  // Starts the exchange: admits the request, picks a host with `context` and asks the pool for a
-  // connection to it (headers go out once it is ready).
-  void start(bool end_stream, const LbContext& context = {});
-  void sendData(evbuffer* data, bool end_stream);
-  void sendTrailers(const http::HeaderMap& trailers);
-  // Request bytes not yet written to the upstream socket.
-  size_t bufferedBytes() const;
-  // Stop / resume reading the response.
-  void readDisable(bool disable);
-  // upstreamWritable() will follow once the request bytes waiting for the upstream drain.
-  void watchDrain();
+  // UpstreamExchange
+  void start(bool end_stream, const LbContext& context) override;
+  void sendData(evbuffer* data, bool end_stream) override;
+  void sendTrailers(const http::HeaderMap& trailers) override;
+  size_t bufferedBytes() const override;
+  void readDisable(bool disable) override;
+  void watchDrain() override;
+  const std::string& upstreamHost() const override { return upstream_host_; }
 
-  const std::string& upstreamHost() const { return upstream_host_; }
-  bool responseComplete() const { return response_complete_; }
+  // Nothing more reaches the callbacks: a retry replaces this attempt, whose codec may still be
+  // delivering the response (it is reset when the attempt is freed).
+  void abandon();
+
+  // The stream was reset with HTTP/2 REFUSED_STREAM: the server did not process the request.
+  bool refused() const { return refused_; }
 
   // PoolClient
   void onPoolReady(http::RequestEncoder& stream, size_t endpoint) override;
@@ -73,7 +60,7 @@ class UpstreamRequest : public PoolClient, public event::Deletable {
   void report(RequestOutcome outcome);
 
   WorkerCluster& cluster_;
-  UpstreamRequestCallbacks& callbacks_;
+  UpstreamRequestCallbacks* callbacks_;  // Ignored once abandoned
   const http::HeaderMap& request_headers_;
   http::RequestEncoder* stream_ = nullptr;  // while the exchange is in progress
   bool waiting_for_pool_ = false;
@@ -88,6 +75,7 @@ class UpstreamRequest : public PoolClient, public event::Deletable {
   size_t endpoint_ = 0;   // where the request went (the pick, unless it waited for a connection)
   bool read_disabled_ = false;
   bool watch_drain_ = false;
+  bool refused_ = false;
   std::string upstream_host_;
 };
 

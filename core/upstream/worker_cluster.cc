@@ -48,6 +48,15 @@ bool WorkerCluster::admitRequest() {
   return true;
 }
 
+bool WorkerCluster::admitRetry() {
+  if (active_retries_ >= info().config.max_retries) {
+    info().stats->rq_retry_overflow.inc();
+    return false;
+  }
+  ++active_retries_;
+  return true;
+}
+
 void WorkerCluster::reportOutcome(size_t host, RequestOutcome outcome) {
   if (outlier_) outlier_->reportResult(host, outcome, now());
 }

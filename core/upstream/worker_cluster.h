@@ -9,6 +9,7 @@
 //   reportOutcome(host, outcome)   each response status or connect failure feeds outlier
 //                                  detection, which ejects (and later returns) hosts
 //   endRequest()
+// A RetryingRequest also passes admitRetry() (max_retries) before each retry.
 //
 // Outlier detection is per worker (Envoy runs it once per cluster on the main thread): each
 // worker ejects a host from its own traffic's evidence. Its ejections count in the cluster's
@@ -50,6 +51,10 @@ class WorkerCluster {
 
   bool admitRequest();
   void endRequest() { --active_requests_; }
+  // The max_retries circuit breaker: retries in flight (from being granted to their attempt's
+  // end). False when it is full (counted as upstream_rq_retry_overflow).
+  bool admitRetry();
+  void endRetry() { --active_retries_; }
   Host* chooseHost(const LbContext& context) { return balancer_->chooseHost(context); }
   void reportOutcome(size_t host, RequestOutcome outcome);
 
@@ -67,6 +72,7 @@ class WorkerCluster {
   std::optional<OutlierDetector> outlier_;
   event::Timer outlier_timer_;
   uint32_t active_requests_ = 0;
+  uint32_t active_retries_ = 0;
   uint32_t ejected_now_ = 0;  // this worker's share of ejections_active
   bool adopting_ = false;
 };

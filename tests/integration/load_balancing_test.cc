@@ -8,40 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "tests/integration/proxy_fixture.h"
+#include "tests/integration/upstream_pool.h"
 
 namespace weft::itest {
 namespace {
-
-// Which upstream answered: weft-test-upstream says "hello from NAME\n" on "/".
-std::string answeredBy(const std::optional<HttpResponse>& response) {
-  if (!response) return "<no response>";
-  if (response->status != 200) return std::to_string(response->status);
-  const std::string prefix = "hello from ";
-  return response->body.starts_with(prefix)
-             ? response->body.substr(prefix.size(), response->body.size() - prefix.size() - 1)
-             : response->body;
-}
-
-std::string endpoint(uint16_t port, std::string_view extra = "") {
-  std::string text = "{ address: 127.0.0.1, port: " + std::to_string(port);
-  if (!extra.empty()) text += ", " + std::string(extra);
-  return text + " }";
-}
-
-// The fixture's bootstrap on one worker, with every path routed to cluster "pool" made of
-// `endpoints` (flow-style entries) and `fields` (block lines at cluster level).
-std::string poolBootstrap(const std::vector<std::string>& endpoints, const std::string& fields) {
-  HttpBootstrap bootstrap;
-  bootstrap.upstream_port = 1;  // "backend" is unused
-  bootstrap.workers = 1;
-  bootstrap.extra_routes = "          - match: { prefix: / }\n            cluster: pool\n";
-  std::string list;
-  for (const std::string& e : endpoints) list += (list.empty() ? "" : ", ") + e;
-  bootstrap.extra_clusters =
-      "  - name: pool\n    connect_timeout: 250ms\n    endpoints: [ " + list + " ]\n" + fields;
-  return httpBootstrapYaml(bootstrap);
-}
 
 // Upstreams named a, b, c, ...
 std::vector<std::unique_ptr<Upstream>> upstreams(int count) {
@@ -49,18 +19,6 @@ std::vector<std::unique_ptr<Upstream>> upstreams(int count) {
   for (int i = 0; i < count; ++i)
     out.push_back(std::make_unique<Upstream>(std::string(1, 'a' + i)));
   return out;
-}
-
-// Sends `count` GET / on one keep-alive connection; how many each upstream answered.
-std::map<std::string, int> spread(uint16_t port, int count, std::string_view headers = "") {
-  std::map<std::string, int> seen;
-  auto connection = HttpConnection::open(port);
-  if (!connection) return seen;
-  for (int i = 0; i < count; ++i) {
-    if (!connection->send(request("GET", "/", headers))) break;
-    ++seen[answeredBy(connection->readResponse())];
-  }
-  return seen;
 }
 
 // Who answers user `user` (hashed from header x-user).
@@ -142,7 +100,7 @@ BOOST_AUTO_TEST_CASE(a_cookie_policy_sets_the_cookie_and_then_follows_it) {
   BOOST_TEST(cookie.starts_with("sticky="), cookie);
   BOOST_TEST(cookie.find("Max-Age=3600") != std::string::npos, cookie);
   const std::string value = cookie.substr(0, cookie.find(';'));
-  const auto seen = spread(proxy.port(), 30, "cookie: " + value + "\r\n");
+  const auto seen = spread(proxy.port(), 30, "/", "cookie: " + value + "\r\n");
   BOOST_TEST(seen.size() == 1u);
   BOOST_TEST(seen.begin()->first == answeredBy(first));
 }

@@ -4,11 +4,13 @@
 // core/http/http1_parser.h.
 //
 //   weft-test-upstream --port 0 [--address 127.0.0.1] [--threads 1] [--name NAME]
+//                      [--status CODE]
 //
 // Prints one line "listening <address>:<port>" once bound, then serves until SIGTERM/SIGINT.
 // Every response carries x-upstream-name: NAME and x-upstream-connection: <sequence number of
 // the connection in this process> (so tests can see keep-alive reuse). Endpoints:
 //   any path      200 "hello from NAME\n"
+// With --status CODE every path answers CODE as /status/CODE does: an upstream that always fails.
 //   /headers      the request's fields as "name: value\n" lines (Host shown as "host")
 //   /echo         the request body streamed back; Content-Length in → Content-Length out,
 //                 chunked in → chunked out, with the request's trailers as response trailers
@@ -65,6 +67,7 @@ struct Config {
   uint16_t port = 0;
   int threads = 1;
   std::string name = "upstream";
+  int status = 200;  // what "any path" answers
 };
 
 std::atomic<uint64_t> g_connection_seq{0};
@@ -305,7 +308,9 @@ class Connection {
 
     std::string_view path = target != nullptr ? std::string_view(*target) : "/";
     path = path.substr(0, path.find('?'));
-    if (path == "/echo") {
+    if (worker_.config->status != 200) {
+      answerStatus(worker_.config->status);
+    } else if (path == "/echo") {
       body_use_ = BodyUse::kEcho;
       pending_ = Pending::kEcho;
       echo_chunked_ = head_.framing == http1::BodyFraming::kChunked;
@@ -648,6 +653,8 @@ bool parseArgs(int argc, char** argv, Config& config) {
       config.address = value;
     } else if (arg == "--name" && !value.empty()) {
       config.name = value;
+    } else if (arg == "--status" && parseNumber(value, n) && n >= 200 && n <= 599) {
+      config.status = static_cast<int>(n);
     } else {
       return false;
     }
@@ -682,7 +689,8 @@ int main(int argc, char** argv) {
   socklen_t length = 0;
   if (!parseArgs(argc, argv, config) || !resolveAddress(config, address, length)) {
     std::fprintf(stderr,
-                 "usage: %s --port PORT [--address 127.0.0.1] [--threads N] [--name NAME]\n",
+                 "usage: %s --port PORT [--address 127.0.0.1] [--threads N] [--name NAME] "
+                 "[--status CODE]\n",
                  argv[0]);
     return 2;
   }

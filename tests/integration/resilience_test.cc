@@ -1,0 +1,140 @@
+// Retries in the real weft-proxy, as a route's retry_policy asks (the router hands it over through
+// ABI 1.3): a cluster where half the hosts fail turns into all successes with every retry
+// counted; request bodies are sent again; connect failures are retried; spent retries pass the
+// last answer on with flag URX; the per-try timeout; and the max_retries circuit breaker.
+#include <boost/test/unit_test.hpp>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "tests/integration/upstream_pool.h"
+
+namespace weft::itest {
+namespace {
+
+const std::string kRetry5xx =
+    "            retry_policy: { retry_on: 5xx, num_retries: 2, "
+    "retry_back_off: { base_interval: 1ms, max_interval: 5ms } }\n";
+
+// One upstream that answers and one that always answers 503.
+struct HalfFailing {
+  Upstream good{"good"};
+  Upstream bad{"bad", 503};
+  std::vector<std::string> endpoints() const {
+    return {endpoint(good.port()), endpoint(bad.port())};
+  }
+};
+
+std::string readFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(resilience)
+
+BOOST_AUTO_TEST_CASE(without_retries_half_the_requests_fail) {
+  HalfFailing hosts;
+  Proxy proxy(poolBootstrap(hosts.endpoints(), ""));
+  const auto seen = spread(proxy.port(), 100);
+  BOOST_TEST(seen.at("good") == 50);
+  BOOST_TEST(seen.at("503") == 50);
+}
+
+BOOST_AUTO_TEST_CASE(retries_turn_a_half_failing_cluster_into_successes) {
+  HalfFailing hosts;
+  Proxy proxy(poolBootstrap({hosts.endpoints(), "", kRetry5xx, ""}));
+  const auto seen = spread(proxy.port(), 200);
+  BOOST_TEST(seen.at("good") == 200);
+  BOOST_TEST(seen.size() == 1u);
+  // Round robin alternates over attempts: after the first request (which may meet either host)
+  // every request meets the failing host first and is retried on the good one.
+  const uint64_t retries = proxy.stat("cluster.pool.upstream_rq_retry").value_or(0);
+  BOOST_TEST((retries == 199u || retries == 200u), retries);
+  BOOST_TEST(proxy.stat("cluster.pool.upstream_rq_retry_success").value_or(0) == retries);
+  BOOST_TEST(proxy.stat("cluster.pool.upstream_rq_total").value_or(0) == 200 + retries);
+}
+
+BOOST_AUTO_TEST_CASE(a_retried_request_sends_its_body_again) {
+  HalfFailing hosts;
+  Proxy proxy(poolBootstrap({hosts.endpoints(), "", kRetry5xx, ""}));
+  const std::string body(100 * 1024, 'b');
+  auto connection = HttpConnection::open(proxy.port());
+  BOOST_REQUIRE(connection);
+  for (int i = 0; i < 6; ++i) {
+    BOOST_REQUIRE(connection->send(
+        request("POST", "/echo", "content-length: " + std::to_string(body.size()) + "\r\n", body)));
+    auto response = connection->readResponse();
+    BOOST_REQUIRE(response);
+    BOOST_TEST(response->status == 200);
+    BOOST_TEST((response->body == body));
+  }
+  BOOST_TEST(proxy.stat("cluster.pool.upstream_rq_retry").value_or(0) >= 2u);
+}
+
+BOOST_AUTO_TEST_CASE(connect_failures_are_retried_on_another_host) {
+  Upstream good("good");
+  Proxy proxy(
+      poolBootstrap({{endpoint(good.port()), endpoint(pickFreePort())},
+                     "",
+                     "            retry_policy: { retry_on: connect-failure, num_retries: 1 }\n",
+                     ""}));
+  const auto seen = spread(proxy.port(), 20);
+  BOOST_TEST(seen.at("good") == 20);
+  const uint64_t retries = proxy.stat("cluster.pool.upstream_rq_retry").value_or(0);
+  BOOST_TEST((retries == 19u || retries == 20u), retries);  // as above
+}
+
+BOOST_AUTO_TEST_CASE(spent_retries_pass_the_last_answer_on_with_urx) {
+  Upstream bad("bad", 503);
+  TempDir logs;
+  const std::string log_path = logs.path() + "/access.log";
+  Proxy proxy(poolBootstrap({{endpoint(bad.port())},
+                             "",
+                             kRetry5xx,
+                             "access_log:\n  path: " + log_path +
+                                 "\n  format: \"%RESPONSE_CODE% %RESPONSE_FLAGS%\\n\"\n"}));
+  auto response = get(proxy.port(), "/");
+  BOOST_REQUIRE(response);
+  BOOST_TEST(response->status == 503);
+  BOOST_TEST(response->body == "status 503\n");  // the upstream's own answer
+  BOOST_TEST(proxy.stat("cluster.pool.upstream_rq_retry").value_or(0) == 2u);
+  BOOST_TEST(proxy.stat("cluster.pool.upstream_rq_retry_limit_exceeded").value_or(0) == 1u);
+  BOOST_TEST(eventually([&] { return readFile(log_path) == "503 URX\n"; }), readFile(log_path));
+}
+
+BOOST_AUTO_TEST_CASE(the_per_try_timeout_abandons_an_attempt_and_retries) {
+  Upstream slow("slow");
+  Proxy proxy(poolBootstrap({{endpoint(slow.port())},
+                             "",
+                             "            retry_policy: { retry_on: 5xx, num_retries: 1, "
+                             "per_try_timeout: 150ms, retry_back_off: { base_interval: 1ms } }\n",
+                             ""}));
+  const auto started = std::chrono::steady_clock::now();
+  auto response = get(proxy.port(), "/delay/1000");
+  const auto took = std::chrono::steady_clock::now() - started;
+  BOOST_REQUIRE(response);
+  BOOST_TEST(response->status == 504);
+  BOOST_TEST(proxy.stat("cluster.pool.upstream_rq_retry").value_or(0) == 1u);
+  BOOST_TEST(took >= std::chrono::milliseconds(300));  // two attempts of 150ms
+  BOOST_TEST(took < std::chrono::milliseconds(900));   // neither waited for the 1s answer
+}
+
+BOOST_AUTO_TEST_CASE(max_retries_zero_refuses_every_retry) {
+  HalfFailing hosts;
+  Proxy proxy(poolBootstrap({hosts.endpoints(),
+                             "    circuit_breakers: { thresholds: [ { max_retries: 0 } ] }\n",
+                             kRetry5xx, ""}));
+  const auto seen = spread(proxy.port(), 20);
+  BOOST_TEST(seen.at("503") == 10);
+  BOOST_TEST(proxy.stat("cluster.pool.upstream_rq_retry").value_or(0) == 0u);
+  BOOST_TEST(proxy.stat("cluster.pool.upstream_rq_retry_overflow").value_or(0) == 10u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace weft::itest
