@@ -49,6 +49,7 @@ constexpr std::string_view kClusterKeys[] = {"name",
                                              "hash_policy",
                                              "outlier_detection",
                                              "circuit_breakers",
+                                             "health_checks",
                                              "max_connections",
                                              "max_pending_requests",
                                              "idle_timeout",
@@ -481,6 +482,8 @@ void BootstrapParser::parseCluster(const Field& item) {
   }
   if (auto tls = map.get("tls")) parseClientTls(*tls, cluster.tls.emplace());
   readClusterBalancing(map, errors_, cluster);
+  if (auto field = map.get("health_checks"))
+    readHealthChecks(*field, errors_, cluster.health_check);
   bootstrap_.clusters.push_back(std::move(cluster));
 }
 

@@ -67,6 +67,9 @@
 //       endpoints: [ { address: 127.0.0.1, port: 8080, load_balancing_weight: 1 } ]
 //       lb_policy: ROUND_ROBIN      # and hash_policy, outlier_detection, circuit_breakers, ...:
 //                                   # core/config/cluster_balancing.h
+//       health_checks: [ { timeout: 1s, interval: 5s, unhealthy_threshold: 3,
+//                          healthy_threshold: 2, http_health_check: { path: /healthz } } ]
+//                                   # active checks: core/config/health_check_config.h
 //       max_connections: 1024       # per worker
 //       max_pending_requests: 1024  # per worker
 //       idle_timeout: 60s           # idle pooled upstream connections are closed after this
@@ -101,6 +104,7 @@
 #include <vector>
 
 #include "core/common/status.h"
+#include "core/config/health_check_config.h"
 #include "core/http/http2_options.h"
 #include "core/upstream/hash_policy.h"
 #include "core/upstream/load_balancer.h"
@@ -208,6 +212,7 @@ struct Cluster {
   upstream::LbConfig lb;
   std::vector<upstream::HashPolicy> hash_policy;
   std::optional<upstream::OutlierConfig> outlier_detection;
+  std::optional<HealthCheck> health_check;  // health_checks: core/config/health_check_config.h
   // Circuit breakers, per worker (cluster_balancing.h).
   uint32_t max_connections = 1024;
   uint32_t max_pending_requests = 1024;

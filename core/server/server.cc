@@ -17,8 +17,9 @@
 namespace weft::server {
 
 namespace {
-// How often listener certificate files are checked for changes (a stat per file).
-constexpr uint64_t kCertificatePollMs = 1000;
+// How often listener certificate files are checked for changes (a stat per file) and health check
+// counters reach the stats.
+constexpr uint64_t kPollMs = 1000;
 }  // namespace
 
 Server::Server(Options options)
@@ -100,6 +101,8 @@ int Server::run() {
   for (const auto& [name, listener] : current_->listeners) {
     open_listeners_[name] = listener->address.toString();
   }
+  health_checks_ = std::make_unique<HealthChecks>(loop_.base(), stats_);
+  health_checks_->sync(*current_);
 
   admin_ = std::make_unique<admin::AdminServer>(loop_.base());
   const auto& admin_address = current_->bootstrap.admin;
@@ -117,9 +120,9 @@ int Server::run() {
     workers_.back()->start(current_, std::move((*sockets)[w]));
   }
   installSignals();
-  certificate_poll_ = std::make_unique<event::Timer>(
-      loop_.base(), &event::callMember<&Server::pollCertificates, Server>, this);
-  certificate_poll_->arm(kCertificatePollMs);
+  second_poll_ = std::make_unique<event::Timer>(
+      loop_.base(), &event::callMember<&Server::pollEverySecond, Server>, this);
+  second_poll_->arm(kPollMs);
 
   for (const auto& [name, listener] : current_->listeners) {
     std::printf("weft-proxy: listener %s on %s\n", name.c_str(), bound_[name].toString().c_str());
@@ -149,7 +152,8 @@ int Server::validate() {
   return 0;
 }
 
-void Server::pollCertificates() {
+void Server::pollEverySecond() {
+  health_checks_->publishStats();
   for (const auto& [name, listener] : current_->listeners) {
     if (!listener->tls || !listener->tls->filesChanged()) continue;
     // New connections get the new certificate; open ones keep theirs.
@@ -160,7 +164,7 @@ void Server::pollCertificates() {
                  "': certificate reload failed, keeping the old ones: " + status.message());
     }
   }
-  certificate_poll_->arm(kCertificatePollMs);
+  second_poll_->arm(kPollMs);
 }
 
 void Server::reload() {
@@ -176,6 +180,7 @@ void Server::reload() {
     return;
   }
   current_ = *snapshot;
+  health_checks_->sync(*current_);
   open_listeners_.clear();
   for (const auto& [name, listener] : current_->listeners) {
     open_listeners_[name] = listener->address.toString();

@@ -14,6 +14,7 @@
 
 #include "core/admin/admin_server.h"
 #include "core/event/event_loop.h"
+#include "core/server/health_checks.h"
 #include "core/server/snapshot.h"
 #include "core/server/worker.h"
 #include "core/stats/stats.h"
@@ -52,8 +53,9 @@ class Server {
   // Opens sockets for the listeners of `snapshot` that are not open yet (all of them at start).
   Result<std::vector<ListenerSockets>> openNewListeners(const ConfigSnapshot& snapshot);
   void reload();
-  // Reloads listener certificates whose files changed on disk; re-arms itself.
-  void pollCertificates();
+  // Reloads listener certificates whose files changed on disk and publishes the health checkers'
+  // counters; re-arms itself.
+  void pollEverySecond();
   void checkDrained();
   void installSignals();
 
@@ -65,6 +67,7 @@ class Server {
   event::EventLoop loop_;
   std::unique_ptr<admin::AdminServer> admin_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::unique_ptr<HealthChecks> health_checks_;  // on loop_, created by run()
   uint32_t worker_count_ = 1;
   SnapshotPtr current_;
   uint64_t version_ = 0;
@@ -72,7 +75,7 @@ class Server {
   std::map<std::string, network::Address> bound_;      // name -> the address actually bound
   std::vector<event::EventPtr> signals_;
   std::unique_ptr<event::Timer> drain_timer_;
-  std::unique_ptr<event::Timer> certificate_poll_;
+  std::unique_ptr<event::Timer> second_poll_;
   std::chrono::steady_clock::time_point drain_deadline_;
   std::string last_reload_error_;
   bool ready_ = false;

@@ -82,7 +82,12 @@ Result<SnapshotPtr> ConfigSnapshot::build(const config::Bootstrap& bootstrap, ui
   const std::string& source = bootstrap.source_path;
 
   for (const auto& cluster : bootstrap.clusters) {
-    auto info = upstream::ClusterInfo::create(cluster, stats);
+    const upstream::ClusterInfo* before = nullptr;
+    if (previous) {
+      auto found = previous->clusters.find(cluster.name);
+      if (found != previous->clusters.end()) before = found->second.get();
+    }
+    auto info = upstream::ClusterInfo::create(cluster, stats, before);
     if (!info) return Status::error(source + ": " + info.status().message());
     snapshot->clusters.emplace(cluster.name, *info);
   }

@@ -63,8 +63,29 @@ Result<std::shared_ptr<tls::ClientContext>> clientTls(const config::Cluster& clu
 
 }  // namespace
 
+namespace {
+
+// The health table for `info` (see create()).
+HealthTablePtr healthTableFor(const ClusterInfo& info, const ClusterInfo* previous) {
+  const bool had_table = previous != nullptr && previous->active_health != nullptr;
+  if (had_table && previous->endpoint_names == info.endpoint_names &&
+      previous->config.health_check == info.config.health_check) {
+    return previous->active_health;
+  }
+  auto table = std::make_shared<HealthTable>(info.endpoint_names.size());
+  if (!had_table) return table;
+  const auto carried = matchHostsByName(previous->endpoint_names, info.endpoint_names);
+  for (size_t i = 0; i < carried.size(); ++i) {
+    if (carried[i]) table->set(i, previous->active_health->failed(*carried[i]));
+  }
+  return table;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<const ClusterInfo>> ClusterInfo::create(const config::Cluster& config,
-                                                               stats::Store& store) {
+                                                               stats::Store& store,
+                                                               const ClusterInfo* previous) {
   auto info = std::make_shared<ClusterInfo>();
   info->config = config;
   for (const auto& endpoint : config.endpoints) {
@@ -82,6 +103,7 @@ Result<std::shared_ptr<const ClusterInfo>> ClusterInfo::create(const config::Clu
     return Status::error("cluster '" + config.name + "': " + balancer.status().message());
   }
   info->balancer = std::move(*balancer);
+  if (config.health_check) info->active_health = healthTableFor(*info, previous);
   info->stats = std::make_unique<ClusterStats>(store, config.name);
   if (config.tls) {
     auto tls = clientTls(config, store);
@@ -114,7 +136,8 @@ bool ClusterInfo::sameShape(const ClusterInfo& other) const {
   return a.connect_timeout_ms == b.connect_timeout_ms && a.max_connections == b.max_connections &&
          a.max_pending_requests == b.max_pending_requests && a.max_requests == b.max_requests &&
          a.max_retries == b.max_retries && a.lb == b.lb && a.hash_policy == b.hash_policy &&
-         a.outlier_detection == b.outlier_detection && a.idle_timeout_ms == b.idle_timeout_ms &&
+         a.outlier_detection == b.outlier_detection && active_health == other.active_health &&
+         a.idle_timeout_ms == b.idle_timeout_ms &&
          a.max_requests_per_connection == b.max_requests_per_connection &&
          a.protocol == b.protocol && a.tls == b.tls;
 }

@@ -14,6 +14,7 @@
 #include "core/network/connection.h"
 #include "core/stats/stats.h"
 #include "core/tls/client_context.h"
+#include "core/upstream/health_table.h"
 #include "core/upstream/host.h"
 #include "core/upstream/load_balancer.h"
 
@@ -54,6 +55,7 @@ struct ClusterInfo {
   std::vector<std::string> endpoint_names;  // "ip:port" of each endpoint, formatted once
   std::vector<HostSpec> host_specs;         // the endpoints as the balancers see them
   LoadBalancerFactoryPtr balancer;          // shared by every worker's balancer
+  HealthTablePtr active_health;             // with a health check: its verdicts, else null
   http1::Limits response_limits;
   http::Http2Options http2_options;  // when config.protocol is http2
   std::unique_ptr<ClusterStats> stats;
@@ -61,8 +63,12 @@ struct ClusterInfo {
   std::shared_ptr<tls::ClientContext> tls;  // null: plaintext to the endpoints
 
   // Resolves the endpoints; stats are found or created in `store` under tag cluster=<name>.
+  // With a health check, the table of `previous` (the cluster of that name in the config being
+  // replaced, or null) is shared when its endpoints and check are the same; else a new one starts
+  // from its verdicts for the hosts that stay.
   static Result<std::shared_ptr<const ClusterInfo>> create(const config::Cluster& config,
-                                                           stats::Store& store);
+                                                           stats::Store& store,
+                                                           const ClusterInfo* previous);
   // For a new connection to endpoint `endpoint`: starts TLS on it when the cluster originates
   // TLS (the session resumes the endpoint's last one). False when no session could be made.
   bool startTls(network::Connection& connection, size_t endpoint) const;

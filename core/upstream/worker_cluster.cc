@@ -23,7 +23,15 @@ WorkerCluster::WorkerCluster(event_base* base, event::DeferredDeleter& deleter,
         [this](size_t host, bool ejected) { onEjection(host, ejected); }, now());
     armOutlierTick();
   }
+  health_ = cluster->active_health.get();
   pool_ = makeConnPool(base, deleter, std::move(cluster), high_watermark);
+}
+
+void WorkerCluster::syncActiveHealth() {
+  health_seen_ = health_->generation();
+  for (size_t i = 0; i < hosts_->size(); ++i) {
+    hosts_->setHealthFlag(i, HealthFlag::kFailedActiveHealthCheck, health_->failed(i));
+  }
 }
 
 WorkerCluster::~WorkerCluster() {

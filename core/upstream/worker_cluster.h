@@ -55,7 +55,10 @@ class WorkerCluster {
   // end). False when it is full (counted as upstream_rq_retry_overflow).
   bool admitRetry();
   void endRetry() { --active_retries_; }
-  Host* chooseHost(const LbContext& context) { return balancer_->chooseHost(context); }
+  Host* chooseHost(const LbContext& context) {
+    if (health_ != nullptr && health_->generation() != health_seen_) syncActiveHealth();
+    return balancer_->chooseHost(context);
+  }
   void reportOutcome(size_t host, RequestOutcome outcome);
 
   // Closes idle connections; true once nothing is open.
@@ -63,6 +66,8 @@ class WorkerCluster {
 
  private:
   void onEjection(size_t host, bool ejected);
+  // Copies the active health checks' verdicts into the host set.
+  void syncActiveHealth();
   void onOutlierTick();
   void armOutlierTick();
 
@@ -70,6 +75,8 @@ class WorkerCluster {
   LoadBalancerPtr balancer_;
   std::unique_ptr<ConnPool> pool_;
   std::optional<OutlierDetector> outlier_;
+  const HealthTable* health_ = nullptr;  // the cluster's active health, if checked
+  uint64_t health_seen_ = 0;             // the table generation the host set reflects
   event::Timer outlier_timer_;
   uint32_t active_requests_ = 0;
   uint32_t active_retries_ = 0;

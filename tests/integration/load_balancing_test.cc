@@ -1,7 +1,7 @@
 // Load balancing and resilience in the real weft-proxy in front of several real upstreams (and
 // ports nobody listens on): weighted round robin, consistent hashing that sticks and moves about
-// 1/N of the keys when a host goes, cookie affinity, outlier ejection and return, the max_requests
-// circuit breaker, and "no healthy upstream".
+// 1/N of the keys when a host goes, cookie affinity, outlier ejection and return, active health
+// checks taking a host out and back, the max_requests circuit breaker, and "no healthy upstream".
 #include <boost/test/unit_test.hpp>
 #include <map>
 #include <memory>
@@ -125,6 +125,27 @@ BOOST_AUTO_TEST_CASE(outlier_detection_ejects_a_failing_host_and_takes_it_back) 
   }));
   const auto back = spread(proxy.port(), 4);
   BOOST_TEST(back.count("503") == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(active_health_checks_take_a_host_out_and_bring_it_back) {
+  Upstream good("a");
+  const uint16_t later = pickFreePort();  // nothing listens there yet
+  Proxy proxy(poolBootstrap({endpoint(good.port()), endpoint(later)},
+                            "    health_checks: [ { timeout: 1s, interval: 50ms, "
+                            "unhealthy_threshold: 1, healthy_threshold: 1, "
+                            "http_health_check: { path: /healthz } } ]\n"));
+  BOOST_REQUIRE(eventually([&] {
+    return proxy.stat("health_check.cluster.pool.healthy").value_or(0) == 1 &&
+           proxy.stat("health_check.cluster.pool.network_failure").value_or(0) > 0;
+  }));
+  BOOST_TEST(spread(proxy.port(), 20).at("a") == 20);  // the failing host gets nothing
+  // A server comes up on the host's port: its next check passes and traffic returns to it.
+  Upstream b("b", 200, later);
+  BOOST_REQUIRE(
+      eventually([&] { return proxy.stat("health_check.cluster.pool.healthy").value_or(0) == 2; }));
+  const auto both = spread(proxy.port(), 20);
+  BOOST_TEST(both.at("a") == 10);
+  BOOST_TEST(both.at("b") == 10);
 }
 
 BOOST_AUTO_TEST_CASE(no_healthy_host_answers_503_uh) {

@@ -296,10 +296,10 @@ ProgramRun runProgram(std::vector<std::string> argv, milliseconds timeout) {
   return finished(child, timeout);
 }
 
-Upstream::Upstream(std::string name, int status)
+Upstream::Upstream(std::string name, int status, uint16_t port)
     : name_(std::move(name)),
-      process_(
-          {WEFT_UPSTREAM_BIN, "--port", "0", "--name", name_, "--status", std::to_string(status)}) {
+      process_({WEFT_UPSTREAM_BIN, "--port", std::to_string(port), "--name", name_, "--status",
+                std::to_string(status)}) {
   auto line = process_.waitForLine("listening ", milliseconds(10000));
   BOOST_REQUIRE_MESSAGE(line, "weft-test-upstream did not print its port; stderr:\n"
                                   << process_.stderrText());

@@ -129,11 +129,11 @@ ProgramRun finished(ChildProcess& child, milliseconds timeout = milliseconds(200
 ProgramRun runProgram(std::vector<std::string> argv, milliseconds timeout = milliseconds(20000));
 
 // ---------------------------------------------------------------------------------------------
-// weft-test-upstream --port 0 --name NAME [--status STATUS] (STATUS: what every path without a
-// meaning of its own answers; 200 is the normal "hello from NAME").
+// weft-test-upstream --port PORT --name NAME --status STATUS (STATUS: what every path answers; 200
+// is the normal behaviour). PORT 0: one the upstream picks.
 class Upstream {
  public:
-  explicit Upstream(std::string name, int status = 200);
+  explicit Upstream(std::string name, int status = 200, uint16_t port = 0);
   uint16_t port() const { return port_; }
   const std::string& name() const { return name_; }
   ChildProcess& process() { return process_; }
