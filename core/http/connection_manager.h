@@ -15,6 +15,7 @@
 #include "core/event/event_loop.h"
 #include "core/http/codec.h"
 #include "core/http/http1_server_codec.h"
+#include "core/http/shadow_requests.h"
 #include "core/network/address.h"
 #include "core/network/connection.h"
 #include "core/server/snapshot.h"
@@ -40,6 +41,8 @@ class WorkerContext {
   // does not exist.
   virtual upstream::WorkerCluster* cluster(const server::ConfigSnapshot& snapshot,
                                            std::string_view cluster) = 0;
+  // The worker's request mirrors in flight.
+  virtual ShadowRequests& shadows() = 0;
   virtual uint32_t index() const = 0;
   virtual weft_worker_host* hostWorker() = 0;
   virtual std::mt19937_64& random() = 0;

@@ -2,6 +2,7 @@
 #include "core/http/http_stream.h"
 
 #include "core/common/logging.h"
+#include "core/event/buffer_copy.h"
 #include "core/http/connection_manager.h"
 #include "core/http/grpc.h"
 #include "core/http/request_hash.h"
@@ -197,6 +198,24 @@ void HttpStream::requestHeadersDone(bool end_stream) {
     upstream_timer_->arm(upstream_timeout_ms_);
   }
   upstream_->start(end_stream, balancingContext(*cluster));
+  if (end_stream && !mirrors_.empty()) sendMirrors();
+}
+
+void HttpStream::sendMirrors() {
+  for (const std::string& name : mirrors_) {
+    upstream::WorkerCluster* mirror = connection_.worker().cluster(snapshot_, name);
+    if (mirror == nullptr) continue;
+    event::EvbufferPtr body;
+    if (mirror_body_) {
+      body = event::newBuffer();
+      event::appendCopy(body.get(), mirror_body_.get());
+    }
+    HeaderMap trailers = request_trailers_;
+    connection_.worker().shadows().send(*mirror, request_headers_, std::move(body),
+                                        std::move(trailers));
+  }
+  mirrors_.clear();
+  mirror_body_.reset();
 }
 
 upstream::LbContext HttpStream::balancingContext(const upstream::WorkerCluster& cluster) {
@@ -213,8 +232,20 @@ void HttpStream::requestDataDone(evbuffer* data, bool end_stream) {
     evbuffer_drain(data, evbuffer_get_length(data));
     return;
   }
+  if (!mirrors_.empty()) {
+    if (!mirror_body_) mirror_body_ = event::newBuffer();
+    const size_t n = evbuffer_get_length(data);
+    if (evbuffer_get_length(mirror_body_.get()) + n >
+        listener_.config.limits.max_buffered_body_bytes) {
+      mirrors_.clear();  // too big to copy: the mirrors are skipped
+      mirror_body_.reset();
+    } else {
+      event::appendCopy(mirror_body_.get(), data);
+    }
+  }
   upstream_->sendData(data, end_stream);
-  if (upstream_->bufferedBytes() > listener_.config.limits.buffer_high_watermark) {
+  if (end_stream && !mirrors_.empty()) sendMirrors();  // after the primary: it goes first
+  if (upstream_ && upstream_->bufferedBytes() > listener_.config.limits.buffer_high_watermark) {
     waiting_upstream_drain_ = true;
     encoder_.readDisable(true);
     upstream_->watchDrain();
@@ -222,7 +253,9 @@ void HttpStream::requestDataDone(evbuffer* data, bool end_stream) {
 }
 
 void HttpStream::requestTrailersDone() {
-  if (upstream_) upstream_->sendTrailers(request_trailers_);
+  if (!upstream_) return;
+  upstream_->sendTrailers(request_trailers_);
+  if (!mirrors_.empty()) sendMirrors();
 }
 
 void HttpStream::upstreamWritable() {
@@ -601,6 +634,13 @@ int HttpStream::setUpstreamTimeout(uint64_t timeout_ms) {
 int HttpStream::setRetryPolicy(const RetryPolicy& policy) {
   if (request_started_upstream_) return WEFT_ERR_WRONG_PHASE;
   retry_policy_ = policy;
+  return WEFT_OK;
+}
+
+int HttpStream::addRequestMirror(std::string_view cluster) {
+  if (request_started_upstream_) return WEFT_ERR_WRONG_PHASE;
+  if (!clusterExists(cluster)) return WEFT_ERR_NOT_FOUND;
+  mirrors_.emplace_back(cluster);
   return WEFT_OK;
 }
 

@@ -102,6 +102,7 @@ class HttpStream : public RequestDecoder,
   int httpCallCancel(int64_t token) override;
   int setUpstreamTimeout(uint64_t timeout_ms) override;
   int setRetryPolicy(const RetryPolicy& policy) override;
+  int addRequestMirror(std::string_view cluster) override;
 
   // AsyncHttpCallCallbacks
   void onHttpCallDone(AsyncHttpCall& call, const HttpCallResult& result) override;
@@ -114,6 +115,8 @@ class HttpStream : public RequestDecoder,
   void sendResponseHeaders(bool end_stream);
   void writeAccessLog();
   void releaseUpstream();
+  // The request is complete: its copies go to the mirror clusters.
+  void sendMirrors();
   void onRequestTimeout();
   void onUpstreamTimeout();
   // Drops an HTTP call (it is freed once the current event is over).
@@ -161,9 +164,13 @@ class HttpStream : public RequestDecoder,
   int64_t upstream_service_time_us_ = -1;
   std::chrono::steady_clock::time_point upstream_start_;
   std::unique_ptr<upstream::UpstreamExchange> upstream_;
-  std::optional<RetryPolicy> retry_policy_;      // set_retry_policy: upstream_ is a RetryingRequest
-  std::unique_ptr<event::Timer> request_timer_;  // only when the listener sets request_timeout
-  uint64_t upstream_timeout_ms_ = 0;             // the route's timeout (set_upstream_timeout)
+  std::optional<RetryPolicy> retry_policy_;  // set_retry_policy: upstream_ is a RetryingRequest
+  // add_request_mirror: clusters that get a copy once the request is complete, and the body kept
+  // for them meanwhile (up to the listener's max_buffered_body_bytes, else no mirror is sent).
+  std::vector<std::string> mirrors_;
+  event::EvbufferPtr mirror_body_;
+  std::unique_ptr<event::Timer> request_timer_;      // only when the listener sets request_timeout
+  uint64_t upstream_timeout_ms_ = 0;                 // the route's timeout (set_upstream_timeout)
   std::unique_ptr<event::Timer> upstream_timer_;     // runs while the response headers are awaited
   std::list<std::unique_ptr<AsyncHttpCall>> calls_;  // HTTP calls filters have in flight
   // Last: module stream contexts are created once every field above exists.

@@ -16,7 +16,8 @@ Worker::Worker(uint32_t index, uint32_t count, stats::Store& stats, event::Event
     : deleter_(std::make_unique<event::DeferredDeleter>(loop_.base())),
       stats_(stats),
       main_(main),
-      random_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)) {
+      random_(std::random_device{}() ^ (static_cast<uint64_t>(index) << 32)),
+      shadows_(std::make_unique<http::ShadowRequests>(*deleter_)) {
   host_worker_.index = index;
   host_worker_.count = count;
   host_worker_.base = loop_.base();
@@ -31,6 +32,7 @@ void Worker::start(SnapshotPtr snapshot, ListenerSockets sockets) {
     // Leaving: close everything this thread owns, on this thread.
     listeners_.clear();
     connections_.clear();
+    shadows_.reset();
     clusters_.clear();
     retired_clusters_.clear();
     deleter_.reset();

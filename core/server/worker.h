@@ -52,6 +52,7 @@ class Worker : public http::WorkerContext {
   const SnapshotPtr& snapshot() override { return snapshot_; }
   upstream::WorkerCluster* cluster(const ConfigSnapshot& snapshot,
                                    std::string_view cluster) override;
+  http::ShadowRequests& shadows() override { return *shadows_; }
   uint32_t index() const override { return host_worker_.index; }
   weft_worker_host* hostWorker() override { return host_worker_.handle(); }
   std::mt19937_64& random() override { return random_; }
@@ -85,6 +86,7 @@ class Worker : public http::WorkerContext {
   std::map<std::string, std::unique_ptr<network::Listener>> listeners_;
   std::map<std::string, std::unique_ptr<upstream::WorkerCluster>, std::less<>> clusters_;
   std::vector<std::unique_ptr<upstream::WorkerCluster>> retired_clusters_;
+  std::unique_ptr<http::ShadowRequests> shadows_;  // before the clusters they use go
   std::map<std::string, std::unique_ptr<tcp::TcpProxyStats>> tcp_stats_;
   http::ConnectionList connections_;
   std::map<std::string, size_t> tcp_next_endpoint_;

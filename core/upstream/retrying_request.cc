@@ -3,21 +3,10 @@
 
 #include <optional>
 #include <utility>
-#include <vector>
+
+#include "core/event/buffer_copy.h"
 
 namespace weft::upstream {
-namespace {
-
-// Appends a copy of `from` to `to`, leaving `from` as it is.
-void appendCopy(evbuffer* to, evbuffer* from) {
-  const int chunks = evbuffer_peek(from, -1, nullptr, nullptr, 0);
-  if (chunks <= 0) return;
-  std::vector<evbuffer_iovec> parts(static_cast<size_t>(chunks));
-  evbuffer_peek(from, -1, nullptr, parts.data(), chunks);
-  for (const evbuffer_iovec& part : parts) evbuffer_add(to, part.iov_base, part.iov_len);
-}
-
-}  // namespace
 
 RetryingRequest::RetryingRequest(WorkerCluster& cluster, UpstreamRequestCallbacks& callbacks,
                                  const http::HeaderMap& request_headers, http::RetryPolicy policy,
@@ -55,7 +44,7 @@ void RetryingRequest::startAttempt() {
   if (attempt_.get() != attempt || headers_only) return;
   if (has_body || (request_complete_ && trailers_ == nullptr)) {
     event::EvbufferPtr copy = event::newBuffer();
-    if (has_body) appendCopy(copy.get(), body_.get());
+    if (has_body) event::appendCopy(copy.get(), body_.get());
     attempt->sendData(copy.get(), request_complete_ && trailers_ == nullptr);
     if (attempt_.get() != attempt) return;
   }
@@ -68,7 +57,7 @@ void RetryingRequest::sendData(evbuffer* data, bool end_stream) {
     if (evbuffer_get_length(body_.get()) + evbuffer_get_length(data) > body_limit_) {
       body_.reset();  // too big to keep: no more retries
     } else {
-      appendCopy(body_.get(), data);
+      event::appendCopy(body_.get(), data);
     }
   }
   request_complete_ = request_complete_ || end_stream;

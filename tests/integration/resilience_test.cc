@@ -1,7 +1,13 @@
 // Retries in the real weft-proxy, as a route's retry_policy asks (the router hands it over through
 // ABI 1.3): a cluster where half the hosts fail turns into all successes with every retry
 // counted; request bodies are sent again; connect failures are retried; spent retries pass the
-// last answer on with flag URX; the per-try timeout; and the max_retries circuit breaker.
+// last answer on with flag URX; the per-try timeout; the max_retries circuit breaker; and request
+// mirrors, which get copies without ever slowing the primary.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <fstream>
@@ -25,6 +31,31 @@ struct HalfFailing {
     return {endpoint(good.port()), endpoint(bad.port())};
   }
 };
+
+// A loopback port whose connections are completed by the kernel and then never served: requests
+// to it wait forever.
+struct BlackHole {
+  BlackHole() {
+    fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof(address);
+    BOOST_REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&address), length) == 0);
+    BOOST_REQUIRE(listen(fd, 128) == 0);
+    getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    port = ntohs(address.sin_port);
+  }
+  ~BlackHole() { close(fd); }
+  int fd = -1;
+  uint16_t port = 0;
+};
+
+// Cluster entries for PoolSpec::cluster_fields (after the pool's own fields).
+std::string cluster(const std::string& name, uint16_t port) {
+  return "  - name: " + name + "\n    connect_timeout: 1s\n    endpoints: [ " + endpoint(port) +
+         " ]\n";
+}
 
 std::string readFile(const std::string& path) {
   std::ifstream in(path);
@@ -133,6 +164,51 @@ BOOST_AUTO_TEST_CASE(max_retries_zero_refuses_every_retry) {
   BOOST_TEST(seen.at("503") == 10);
   BOOST_TEST(proxy.stat("cluster.pool.upstream_rq_retry").value_or(0) == 0u);
   BOOST_TEST(proxy.stat("cluster.pool.upstream_rq_retry_overflow").value_or(0) == 10u);
+}
+
+BOOST_AUTO_TEST_CASE(mirrors_get_copies_and_the_primary_never_waits_for_them) {
+  Upstream primary("primary");
+  Upstream copy("copy");
+  BlackHole silent;  // a mirror that never answers must not slow the primary
+  Proxy proxy(poolBootstrap(
+      {{endpoint(primary.port())},
+       cluster("copies", copy.port()) + cluster("silent", silent.port),
+       "            request_mirror_policies: [ { cluster: copies }, { cluster: silent } ]\n",
+       ""}));
+  const std::string body(10000, 'm');
+  auto connection = HttpConnection::open(proxy.port());
+  BOOST_REQUIRE(connection);
+  const auto started = std::chrono::steady_clock::now();
+  for (int i = 0; i < 20; ++i) {
+    BOOST_REQUIRE(connection->send(
+        request("POST", "/echo", "content-length: " + std::to_string(body.size()) + "\r\n", body)));
+    auto response = connection->readResponse();
+    BOOST_REQUIRE(response);
+    BOOST_TEST(response->status == 200);
+    BOOST_TEST((response->body == body));
+  }
+  BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::seconds(2)));
+  BOOST_TEST(eventually([&] { return proxy.stat("cluster.copies.upstream_rq_2xx") == 20u; }));
+  BOOST_TEST(proxy.stat("cluster.silent.upstream_rq_total").value_or(0) == 20u);
+  BOOST_TEST(proxy.stat("cluster.pool.upstream_rq_total").value_or(0) == 20u);
+}
+
+BOOST_AUTO_TEST_CASE(a_mirror_fraction_copies_about_that_share) {
+  Upstream primary("primary");
+  Upstream copy("copy");
+  Proxy proxy(poolBootstrap({{endpoint(primary.port())},
+                             cluster("copies", copy.port()),
+                             "            request_mirror_policies: [ { cluster: copies, "
+                             "runtime_fraction: { default_value: { numerator: 25 } } } ]\n",
+                             ""}));
+  BOOST_TEST(spread(proxy.port(), 400).at("primary") == 400);
+  uint64_t copied = 0;
+  eventually([&] {
+    copied = proxy.stat("cluster.copies.upstream_rq_total").value_or(0);
+    return proxy.stat("cluster.copies.upstream_rq_2xx").value_or(0) == copied;
+  });
+  BOOST_TEST(copied >= 60u);  // 25% of 400 is 100; binomial sd ~8.7
+  BOOST_TEST(copied <= 140u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
