@@ -18,16 +18,19 @@
 #include <sstream>
 
 #include "core/config/cluster_balancing.h"
+#include "core/config/cluster_subsets.h"
+#include "core/config/labels.h"
 #include "core/config/yaml_fields.h"
 #include "core/config/yaml_to_json.h"
 
 namespace weft::config {
 namespace {
 
-constexpr std::string_view kTopKeys[] = {"workers",   "drain_timeout", "admin",   "access_log",
-                                         "listeners", "route_configs", "clusters"};
+constexpr std::string_view kTopKeys[] = {"workers", "drain_timeout", "admin",         "access_log",
+                                         "node",    "listeners",     "route_configs", "clusters"};
 constexpr std::string_view kAddressKeys[] = {"address", "port"};
-constexpr std::string_view kEndpointKeys[] = {"address", "port", "load_balancing_weight"};
+constexpr std::string_view kNodeKeys[] = {"id", "cluster", "labels"};
+constexpr std::string_view kEndpointKeys[] = {"address", "port", "load_balancing_weight", "labels"};
 constexpr std::string_view kAccessLogKeys[] = {"path", "format", "json"};
 constexpr std::string_view kListenerKeys[] = {"name",         "address", "port",    "protocol",
                                               "route_config", "cluster", "filters", "limits",
@@ -41,6 +44,7 @@ constexpr std::string_view kVirtualHostKeys[] = {"name", "domains", "routes"};
 constexpr std::string_view kClusterKeys[] = {"name",
                                              "connect_timeout",
                                              "endpoints",
+                                             "subsets",
                                              "lb_policy",
                                              "least_request_lb_config",
                                              "ring_hash_lb_config",
@@ -130,6 +134,7 @@ class BootstrapParser {
   };
 
   void parseAdmin(const Field& field);
+  void parseNode(const Field& field);
   void parseAccessLog(const Field& field);
   void parseListener(const Field& item);
   FilterConfig parseFilter(const Field& item);
@@ -151,6 +156,9 @@ class BootstrapParser {
   // The JSON text of `field`, charged to the document's budget; nullopt (and a recorded error)
   // when it cannot be converted.
   std::optional<std::string> toJson(const Field& field);
+  // Adds the cluster of every subset to the bootstrap and to the names routes may use, once every
+  // cluster written in the file is known (a generated name may clash with any of them).
+  void addSubsetClusters();
   void checkReferences();
   // Runs `parse` on each item until a problem is recorded: only the first one is reported, and
   // aliases can make a short file list one big entry many times.
@@ -164,6 +172,8 @@ class BootstrapParser {
   NameIndex cluster_names_;
   std::map<std::string, std::string> bound_;  // "address port" → listener name
   std::vector<Reference> references_;
+  // The cluster of each subset and where the subset's name is written, in file order.
+  std::vector<std::pair<Cluster, Field>> subset_clusters_;
 };
 
 Result<Bootstrap> BootstrapParser::parse(const YAML::Node& root) {
@@ -187,6 +197,8 @@ Result<Bootstrap> BootstrapParser::parse(const YAML::Node& root) {
       parseAdmin(field);
     } else if (entry.key == "access_log") {
       parseAccessLog(field);
+    } else if (entry.key == "node") {
+      parseNode(field);
     } else if (entry.key == "listeners") {
       forEach(readList(field, errors_), [&](const Field& item) { parseListener(item); });
     } else if (entry.key == "route_configs") {
@@ -195,6 +207,7 @@ Result<Bootstrap> BootstrapParser::parse(const YAML::Node& root) {
       forEach(readList(field, errors_), [&](const Field& item) { parseCluster(item); });
     }
   }
+  if (errors_.ok()) addSubsetClusters();
   if (errors_.ok()) checkReferences();
   if (!errors_.ok()) return errors_.status();
   return std::move(bootstrap_);
@@ -203,6 +216,13 @@ Result<Bootstrap> BootstrapParser::parse(const YAML::Node& root) {
 void BootstrapParser::parseAdmin(const Field& field) {
   const FieldMap map(field, kAddressKeys, errors_);
   readSocketAddress(map, 0, /*required=*/false, bootstrap_.admin);
+}
+
+void BootstrapParser::parseNode(const Field& field) {
+  const FieldMap map(field, kNodeKeys, errors_);
+  if (auto id = map.get("id")) readString(*id, errors_, bootstrap_.node.id);
+  if (auto cluster = map.get("cluster")) readString(*cluster, errors_, bootstrap_.node.cluster);
+  if (auto labels = map.get("labels")) readLabels(*labels, errors_, bootstrap_.node.labels);
 }
 
 void BootstrapParser::parseAccessLog(const Field& field) {
@@ -418,7 +438,8 @@ void BootstrapParser::checkDomain(const Field& field, const std::string& domain)
 
 // A route's match and actions belong to the router, which checks every field by name when the
 // snapshot is built (filters/router). Here: the route is a map with a match, and every cluster it
-// names (cluster, weighted_clusters, request_mirror_policies) exists — reported with its line.
+// names (cluster, weighted_clusters, request_mirror_policies) exists — a subset's cluster
+// ("reviews/v1") included — reported with its line.
 void BootstrapParser::parseRoute(const Field& item) {
   const FieldMap map(item, {}, errors_);
   map.require("match");
@@ -456,7 +477,12 @@ void BootstrapParser::parseCluster(const Field& item) {
       if (auto weight = address.get("load_balancing_weight")) {
         readUint(*weight, 1, 1000000, errors_, endpoint.weight);
       }
+      if (auto labels = address.get("labels")) readLabels(*labels, errors_, endpoint.labels);
     });
+  }
+  std::vector<Field> subset_names;
+  if (auto subsets = map.get("subsets"); subsets && errors_.ok()) {
+    subset_names = readSubsets(*subsets, errors_, cluster);
   }
   if (auto field = map.get("max_connections")) {
     readUint(*field, 1, kNoMax, errors_, cluster.max_connections);
@@ -484,6 +510,9 @@ void BootstrapParser::parseCluster(const Field& item) {
   readClusterBalancing(map, errors_, cluster);
   if (auto field = map.get("health_checks"))
     readHealthChecks(*field, errors_, cluster.health_check);
+  for (size_t i = 0; errors_.ok() && i < cluster.subsets.size(); ++i) {
+    subset_clusters_.emplace_back(subsetCluster(cluster, cluster.subsets[i]), subset_names[i]);
+  }
   bootstrap_.clusters.push_back(std::move(cluster));
 }
 
@@ -623,6 +652,20 @@ void BootstrapParser::forEach(const std::vector<Field>& items,
   for (const Field& item : items) {
     if (!errors_.ok()) return;
     parse(item);
+  }
+}
+
+void BootstrapParser::addSubsetClusters() {
+  for (auto& [cluster, name] : subset_clusters_) {
+    if (const auto clash = cluster_names_.find(cluster.name); clash != cluster_names_.end()) {
+      errors_.add(name.mark, name.path,
+                  "the subset's cluster " + quoted(cluster.name) +
+                      " clashes with the cluster of that name at " +
+                      errors_.location(clash->second) + "; rename one");
+      return;
+    }
+    cluster_names_.emplace(cluster.name, name.mark);
+    bootstrap_.clusters.push_back(std::move(cluster));
   }
 }
 

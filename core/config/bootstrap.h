@@ -12,6 +12,11 @@
 //     path: /dev/stdout
 //     format: '%REQ(:METHOD)% %REQ(:PATH)% %RESPONSE_CODE%'   # absent: Envoy's default format
 //     # or, one JSON object per line:  json: { method: '%REQ(:METHOD)%' }
+//   node:                           # who this proxy is (Envoy's Node); absent: no labels
+//     id: productpage-v1-7d9f       # optional
+//     cluster: productpage          # optional
+//     labels: { app: productpage, version: v1 }   # the workload's labels (labels.h): routes
+//                                   # with match.source_labels match only when these hold them
 //   listeners:
 //     - name: ingress
 //       address: 127.0.0.1
@@ -56,6 +61,7 @@
 //                 headers: [ { name: ":method", exact_match: GET }, { name: x-canary } ]
 //                 query_parameters: [ { name: debug, present_match: true } ]
 //                 port: 10000       # the listener's port
+//                 source_labels: { app: productpage }   # the node's labels hold these
 //               cluster: backend    # or weighted_clusters: { clusters: [ {name, weight} ] },
 //                                   # redirect: {...}, direct_response: { status, body }
 //               prefix_rewrite: /   # or regex_rewrite; host_rewrite_literal: svc.internal
@@ -64,7 +70,10 @@
 //   clusters:
 //     - name: backend
 //       connect_timeout: 1s
-//       endpoints: [ { address: 127.0.0.1, port: 8080, load_balancing_weight: 1 } ]
+//       endpoints: [ { address: 127.0.0.1, port: 8080, load_balancing_weight: 1,
+//                      labels: { version: v1 } } ]             # labels: absent means none
+//       subsets: [ { name: v1, labels: { version: v1 } } ]   # each also a cluster "backend/v1"
+//                                   # with the endpoints it selects: cluster_subsets.h
 //       lb_policy: ROUND_ROBIN      # and hash_policy, outlier_detection, circuit_breakers, ...:
 //                                   # core/config/cluster_balancing.h
 //       health_checks: [ { timeout: 1s, interval: 5s, unhealthy_threshold: 3,
@@ -89,11 +98,12 @@
 // (stored in canonical form, e.g. "::1"); ports are 1..65535 except admin's and listeners' (0:
 // ephemeral); durations are below 24h; counts and limits are positive unless a comment below gives
 // 0 a meaning; workers 0..256. Every route config and cluster that a listener or route names must
-// be defined; the sections may come in any order. A filter's `config:` is absent or null → "{}",
-// else its JSON form (core/config/yaml_to_json.h). All JSON produced from one file is capped at 4
-// MiB, so YAML aliases cannot blow a small file up. A user filter with `builtin: router` places the
-// router there; otherwise the server appends it. Every file a `tls:` block names must be readable
-// when the bootstrap is loaded (its contents are checked when the TLS context is built).
+// be defined (a subset's cluster, "reviews/v1", counts); the sections may come in any order. A
+// filter's `config:` is absent or null → "{}", else its JSON form (core/config/yaml_to_json.h). All
+// JSON produced from one file is capped at 4 MiB, so YAML aliases cannot blow a small file up. A
+// user filter with `builtin: router` places the router there; otherwise the server appends it.
+// Every file a `tls:` block names must be readable when the bootstrap is loaded (its contents are
+// checked when the TLS context is built).
 #pragma once
 
 #include <cstdint>
@@ -107,6 +117,7 @@
 #include "core/config/health_check_config.h"
 #include "core/http/http2_options.h"
 #include "core/upstream/hash_policy.h"
+#include "core/upstream/host_subsets.h"
 #include "core/upstream/load_balancer.h"
 #include "core/upstream/outlier_detector.h"
 
@@ -199,7 +210,8 @@ struct RouteConfig {
 
 struct Endpoint {
   SocketAddress address;
-  uint32_t weight = 1;  // load_balancing_weight: relative share of traffic, >= 1
+  uint32_t weight = 1;      // load_balancing_weight: relative share of traffic, >= 1
+  upstream::Labels labels;  // what subsets select by
 };
 
 enum class UpstreamProtocol { kHttp1, kHttp2 };
@@ -208,6 +220,9 @@ struct Cluster {
   std::string name;
   uint32_t connect_timeout_ms = 1000;
   std::vector<Endpoint> endpoints;
+  // The subsets as written (cluster_subsets.h). Each is also a Cluster of its own in
+  // Bootstrap::clusters, named "<name>/<subset>"; a subset's cluster has none.
+  std::vector<upstream::SubsetSpec> subsets;
   // Balancing, hashing, outlier detection (cluster_balancing.h).
   upstream::LbConfig lb;
   std::vector<upstream::HashPolicy> hash_policy;
@@ -230,14 +245,23 @@ struct AccessLog {
   std::vector<std::pair<std::string, std::string>> json;  // key -> %...% format (JSON lines)
 };
 
+// The `node:` block: the identity of this proxy and the workload it serves (Envoy's Node).
+struct Node {
+  std::string id;           // empty when not given
+  std::string cluster;      // empty when not given
+  upstream::Labels labels;  // the workload's labels; the router matches source_labels on them
+};
+
 struct Bootstrap {
   std::string source_path;
   uint32_t workers = 0;  // 0: one per core
   uint32_t drain_timeout_ms = 10000;
   SocketAddress admin{"127.0.0.1", 9901};  // port 0: bind an ephemeral port (the server prints it)
   std::optional<AccessLog> access_log;
+  Node node;
   std::vector<Listener> listeners;
   std::vector<RouteConfig> route_configs;
+  // The clusters as written, then the cluster of each subset (cluster_subsets.h).
   std::vector<Cluster> clusters;
 
   const Cluster* findCluster(std::string_view name) const;

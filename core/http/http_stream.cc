@@ -115,6 +115,7 @@ int64_t HttpStream::elapsedMicros() const {
 void HttpStream::addFlag(std::string_view flag) {
   if (!flags_.empty()) flags_.push_back(',');
   flags_.append(flag);
+  listener_.stats->responseFlag(flag).inc();
 }
 
 void HttpStream::addForwardingHeaders() {

@@ -2,6 +2,7 @@
 #include "core/server/snapshot.h"
 
 #include "core/config/bootstrap.h"
+#include "core/config/labels.h"
 #include "core/server/listener_tls.h"
 
 namespace weft::server {
@@ -27,12 +28,15 @@ Status locateRouteError(const Status& status, const config::RouteConfig& routes,
                        std::string(rest));
 }
 
-// The router is always the last filter; it gets the listener's route table as its config.
-config::FilterConfig routerEntry(const config::Listener& listener, const std::string& route_json) {
+// The router is always the last filter; it gets the listener's route table and the node's labels
+// (for routes matching source_labels) as its config.
+config::FilterConfig routerEntry(const config::Listener& listener, const std::string& route_json,
+                                 const config::Node& node) {
   config::FilterConfig router;
   router.name = "router";
   router.builtin = "router";
-  router.config_json = "{\"route_config\":" + route_json + "}";
+  router.config_json = "{\"route_config\":" + route_json +
+                       ",\"node_labels\":" + config::labelsToJson(node.labels) + "}";
   router.location = "listener '" + listener.name + "'";
   return router;
 }
@@ -63,6 +67,20 @@ ListenerStats::ListenerStats(stats::Store& s, const std::string& l)
     auto kind = std::string(http1::nameOf(static_cast<http1::ParseError>(i)));
     parse_errors[i] = &s.counter("http1_parse_error", {{"listener", l}, {"kind", kind}});
   }
+  // Envoy's response flags, then the catch-all.
+  for (std::string_view flag :
+       {"UH",   "UF",   "UO",  "NR",  "URX",   "UT", "DI", "FI", "LR", "UC",   "DC", "NC",   "RL",
+        "UAEX", "RLSE", "DPE", "UPE", "UMSDR", "OM", "DF", "SI", "IH", "NFCF", "LH", "other"}) {
+    response_flags.emplace_back(flag, &s.counter("downstream_rq_response_flag",
+                                                 {{"listener", l}, {"flag", std::string(flag)}}));
+  }
+}
+
+stats::Counter& ListenerStats::responseFlag(std::string_view flag) {
+  for (auto& [name, counter] : response_flags) {
+    if (name == flag) return *counter;
+  }
+  return *response_flags.back().second;  // "other"
 }
 
 stats::Counter& ListenerStats::byClass(int status) {
@@ -137,11 +155,11 @@ Result<SnapshotPtr> ConfigSnapshot::build(const config::Bootstrap& bootstrap, ui
       bool explicit_router = false;
       for (auto& entry : entries) {
         if (entry.builtin == "router") {
-          entry = routerEntry(listener, route_json);
+          entry = routerEntry(listener, route_json, bootstrap.node);
           explicit_router = true;
         }
       }
-      if (!explicit_router) entries.push_back(routerEntry(listener, route_json));
+      if (!explicit_router) entries.push_back(routerEntry(listener, route_json, bootstrap.node));
       for (const auto& entry : entries) {
         auto module =
             entry.plugin.empty() ? modules.builtin(entry.builtin) : modules.load(entry.plugin);

@@ -50,8 +50,12 @@ struct ListenerStats {
   stats::Counter& bytes_received;
   stats::Counter& bytes_sent;
   std::array<stats::Counter*, static_cast<size_t>(http1::ParseError::kCount)> parse_errors{};
+  // downstream_rq_response_flag{flag=...}: requests by Envoy response flag (UH, UF, UO, NR, URX,
+  // UT, DI, FI, ...); a flag Envoy does not define counts as flag="other".
+  std::vector<std::pair<std::string_view, stats::Counter*>> response_flags;
 
   stats::Counter& byClass(int status);
+  stats::Counter& responseFlag(std::string_view flag);
 };
 
 struct ListenerSnapshot {

@@ -116,6 +116,22 @@ Status readStringList(const YAML::Node& map, const char* key, const std::string&
   return Status::ok();
 }
 
+Status readLabels(const YAML::Node& map, const char* key, const std::string& where, Labels& out) {
+  const YAML::Node labels = map[key];
+  if (!labels) return Status::ok();
+  const std::string labels_where = field(where, key);
+  if (!labels.IsMap()) return fail(labels_where, "must be an object");
+  Labels read;
+  for (const auto& entry : labels) {
+    const std::string name = entry.first.Scalar();
+    if (name.empty()) return fail(labels_where, "a label name must not be empty");
+    if (!entry.second.IsScalar()) return fail(field(labels_where, name), "must be a string");
+    read.emplace(name, entry.second.Scalar());
+  }
+  out = std::move(read);
+  return Status::ok();
+}
+
 Status checkList(const YAML::Node& node, const std::string& where) {
   if (node && !node.IsSequence()) return fail(where, "must be a list");
   return Status::ok();

@@ -10,6 +10,7 @@
 
 #include <cstdint>
 #include <initializer_list>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -59,6 +60,11 @@ Status readDurationMs(const YAML::Node& map, const char* key, const std::string&
 // A list of non-empty strings.
 Status readStringList(const YAML::Node& map, const char* key, const std::string& where,
                       std::vector<std::string>& out);
+
+// Workload labels: name → value (Istio's sourceLabels, the node's labels).
+using Labels = std::map<std::string, std::string, std::less<>>;
+// A map of non-empty names to strings (possibly empty).
+Status readLabels(const YAML::Node& map, const char* key, const std::string& where, Labels& out);
 
 // Fails when `node` (the value at `where`) is present but not a list.
 Status checkList(const YAML::Node& node, const std::string& where);

@@ -16,16 +16,13 @@ PathAndQuery splitPath(std::string_view target) {
   return {target.substr(0, question), target.substr(question + 1, end - question - 1)};
 }
 
-Result<RouteMatch> RouteMatch::parse(const YAML::Node& node, const std::string& where) {
+Result<RouteMatch> RouteMatch::parse(const YAML::Node& node, const std::string& where,
+                                     const Labels& node_labels) {
   if (!node || !node.IsMap()) return fail(where, "required, an object");
-  if (node["source_labels"]) {
-    return fail(field(where, "source_labels"),
-                "not supported yet (the proxy does not know its own workload labels)");
-  }
-  if (Status s = checkFields(
-          node,
-          {"prefix", "path", "safe_regex", "case_sensitive", "headers", "query_parameters", "port"},
-          where);
+  if (Status s = checkFields(node,
+                             {"prefix", "path", "safe_regex", "case_sensitive", "headers",
+                              "query_parameters", "port", "source_labels"},
+                             where);
       !s) {
     return s;
   }
@@ -60,6 +57,12 @@ Result<RouteMatch> RouteMatch::parse(const YAML::Node& node, const std::string& 
     if (Status s = readUint(node, "port", 1, 65535, where, port); !s) return s;
     m.port_ = port;
   }
+  Labels source_labels;
+  if (Status s = readLabels(node, "source_labels", where, source_labels); !s) return s;
+  // Both maps are sorted by name with each name once: the node has every (name, value) pair of
+  // source_labels exactly when they are a subset of its own.
+  m.for_this_workload_ = std::includes(node_labels.begin(), node_labels.end(),
+                                       source_labels.begin(), source_labels.end());
   return m;
 }
 
@@ -95,7 +98,7 @@ PathKey RouteMatch::pathKey() const {
 
 bool RouteMatch::matches(std::string_view path, std::string_view query,
                          const MatchInput& input) const {
-  if (!pathMatches(path)) return false;
+  if (!for_this_workload_ || !pathMatches(path)) return false;
   if (port_ && input.localPort() != port_) return false;
   if (!allMatch(headers_, input)) return false;
   return std::all_of(query_.begin(), query_.end(),

@@ -10,9 +10,12 @@
 //   "query_parameters": [...]          see query_matcher.h
 //   "port": 8080                       the port the client connected to (Weft's addition, for
 //                                      Istio's `port` match)
-// The path is compared without its query string or fragment. Istio's sourceLabels
-// ("source_labels") is recognised and refused: the proxy does not know its own workload labels
-// yet, so it cannot be honoured.
+//   "source_labels": {"app": "a"}      Istio's sourceLabels: the workload this proxy serves (its
+//                                      node labels, handed to parse()) has every one of these
+// The path is compared without its query string or fragment. A sidecar serves one workload, so
+// source_labels are decided once, at parse: a route whose labels the node lacks never matches on
+// this proxy (it stays in the table, keeping route names and indexes as written), and one whose
+// labels the node has costs nothing per request. No node labels: such a route never matches.
 //
 // Immutable after parse. matches() allocates nothing for prefix and path conditions; see the
 // matchers' headers for the others.
@@ -25,6 +28,7 @@
 #include <vector>
 
 #include "core/common/status.h"
+#include "filters/router/config_fields.h"
 #include "filters/router/header_matcher.h"
 #include "filters/router/match_input.h"
 #include "filters/router/query_matcher.h"
@@ -41,7 +45,9 @@ class RouteMatch {
  public:
   enum class PathKind { kPrefix, kPath, kRegex };
 
-  static Result<RouteMatch> parse(const YAML::Node& node, const std::string& where);
+  // `node_labels`: the labels of the workload this proxy serves, for source_labels.
+  static Result<RouteMatch> parse(const YAML::Node& node, const std::string& where,
+                                  const Labels& node_labels);
 
   // `path` without its query; `query` the text between '?' and '#' (possibly empty).
   bool matches(std::string_view path, std::string_view query, const MatchInput& input) const;
@@ -60,6 +66,7 @@ class RouteMatch {
   RouteMatch() = default;
   bool pathMatches(std::string_view path) const;
 
+  bool for_this_workload_ = true;  // false: source_labels the node lacks, so never a match
   PathKind kind_ = PathKind::kPrefix;
   std::string pattern_;  // the prefix or the exact path
   bool case_sensitive_ = true;

@@ -40,7 +40,7 @@ Status parseCors(const YAML::Node& node, const std::string& where, std::optional
 }
 
 Result<Route> parseRoute(const YAML::Node& node, const std::string& where,
-                         const std::string& vhost_name, size_t index) {
+                         const std::string& vhost_name, size_t index, const Labels& node_labels) {
   if (!node.IsMap()) return fail(where, "must be an object");
   if (node["typed_per_filter_config"]) {
     return fail(field(where, "typed_per_filter_config"),
@@ -60,7 +60,7 @@ Result<Route> parseRoute(const YAML::Node& node, const std::string& where,
   std::string name;
   if (Status s = readString(node, "name", false, where, name); !s) return s;
   if (name.empty()) name = vhost_name + "/" + std::to_string(index);
-  Result<RouteMatch> match = RouteMatch::parse(node["match"], field(where, "match"));
+  Result<RouteMatch> match = RouteMatch::parse(node["match"], field(where, "match"), node_labels);
   if (!match) return match.status();
   Route route{std::move(name), std::move(*match), {}, {}, {}, std::nullopt};
   if (Status s = parseRouteAction(node, where, route.action); !s) return s;
@@ -87,7 +87,7 @@ const Route* VirtualHost::match(std::string_view path, const MatchInput& input) 
   return first ? &routes[*first] : nullptr;
 }
 
-Result<RouteTable> RouteTable::parse(std::string_view json) {
+Result<RouteTable> RouteTable::parse(std::string_view json, const Labels& node_labels) {
   YAML::Node root;
   try {
     root = YAML::Load(std::string(json));
@@ -95,10 +95,10 @@ Result<RouteTable> RouteTable::parse(std::string_view json) {
     return Status::error("route config: invalid JSON at line " + std::to_string(e.mark.line + 1) +
                          ", column " + std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
-  return fromNode(root);
+  return fromNode(root, node_labels);
 }
 
-Result<RouteTable> RouteTable::fromNode(const YAML::Node& root) {
+Result<RouteTable> RouteTable::fromNode(const YAML::Node& root, const Labels& node_labels) {
   RouteTable table;
   std::string prefix = "route config";
   try {
@@ -116,7 +116,7 @@ Result<RouteTable> RouteTable::fromNode(const YAML::Node& root) {
     const YAML::Node vhosts = root["virtual_hosts"];
     if (s && (!vhosts || !vhosts.IsSequence())) s = fail("virtual_hosts", "required, a list");
     for (size_t i = 0; s && i < vhosts.size(); ++i) {
-      s = table.addVirtualHost(vhosts[i], static_cast<uint32_t>(i));
+      s = table.addVirtualHost(vhosts[i], static_cast<uint32_t>(i), node_labels);
     }
     if (!s) return Status::error(prefix + ": " + s.message());
   } catch (const YAML::Exception& e) {
@@ -125,7 +125,8 @@ Result<RouteTable> RouteTable::fromNode(const YAML::Node& root) {
   return table;
 }
 
-Status RouteTable::addVirtualHost(const YAML::Node& node, uint32_t index) {
+Status RouteTable::addVirtualHost(const YAML::Node& node, uint32_t index,
+                                  const Labels& node_labels) {
   const std::string where = indexed("virtual_hosts", index);
   if (Status s = checkFields(
           node,
@@ -161,7 +162,8 @@ Status RouteTable::addVirtualHost(const YAML::Node& node, uint32_t index) {
   const YAML::Node routes = node["routes"];
   if (Status s = checkList(routes, routes_where); !s) return s;
   for (size_t r = 0; routes && r < routes.size(); ++r) {
-    Result<Route> route = parseRoute(routes[r], indexed(routes_where, r), vhost.name, r);
+    Result<Route> route =
+        parseRoute(routes[r], indexed(routes_where, r), vhost.name, r, node_labels);
     if (!route) return route.status();
     vhost.routes.push_back(std::move(*route));
   }

@@ -23,8 +23,9 @@
 //
 // Lookups take string_views and return pointers to const parts of the table, valid as long as
 // the table; prefix and exact routes are matched without allocating. Unknown fields are rejected
-// rather than ignored, and fields Weft knows but cannot honour yet (source_labels,
-// typed_per_filter_config) are refused with a message saying so.
+// rather than ignored, and fields Weft knows but cannot honour yet (typed_per_filter_config) are
+// refused with a message saying so. A route's source_labels are weighed against the node's labels
+// given to parse(), once (route_match.h).
 #pragma once
 
 #include <cstdint>
@@ -74,12 +75,12 @@ struct VirtualHost {
 
 class RouteTable {
  public:
-  // Parses the route config from JSON text. Errors name the field:
-  // "route config 'local': virtual_hosts[0].routes[1].match: needs exactly one of prefix, path,
-  // safe_regex".
-  static Result<RouteTable> parse(std::string_view json);
+  // Parses the route config from JSON text, for a proxy whose workload has `node_labels`. Errors
+  // name the field: "route config 'local': virtual_hosts[0].routes[1].match: needs exactly one of
+  // prefix, path, safe_regex".
+  static Result<RouteTable> parse(std::string_view json, const Labels& node_labels = {});
   // The same from an already parsed node (e.g. the "route_config" member of the router's JSON).
-  static Result<RouteTable> fromNode(const YAML::Node& node);
+  static Result<RouteTable> fromNode(const YAML::Node& node, const Labels& node_labels = {});
 
   const std::string& name() const { return name_; }
   const std::vector<VirtualHost>& virtualHosts() const { return vhosts_; }
@@ -95,7 +96,7 @@ class RouteTable {
  private:
   RouteTable() = default;
   // Parses virtual_hosts[index] and appends it (its domains refer to it by index).
-  Status addVirtualHost(const YAML::Node& node, uint32_t index);
+  Status addVirtualHost(const YAML::Node& node, uint32_t index, const Labels& node_labels);
   Status addDomain(const std::string& domain, uint32_t vhost, const std::string& where);
 
   std::string name_;

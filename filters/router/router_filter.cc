@@ -10,6 +10,7 @@
 #include <variant>
 #include <vector>
 
+#include "filters/router/config_fields.h"
 #include "filters/router/route_table.h"
 #include "filters/router/stream_adapters.h"
 #include "filters/router/worker_random.h"
@@ -38,13 +39,14 @@ class RouterConfig : public FilterConfig {
       error = "router: config must be an object with a \"route_config\" member";
       return nullptr;
     }
-    for (const auto& entry : root) {
-      if (entry.first.Scalar() != "route_config") {
-        error = "router: unknown field '" + entry.first.Scalar() + "' (supported: route_config)";
-        return nullptr;
-      }
+    Labels node_labels;
+    Status fields = checkFields(root, {"route_config", "node_labels"}, "");
+    if (fields) fields = readLabels(root, "node_labels", "", node_labels);
+    if (!fields) {
+      error = "router: " + fields.message();
+      return nullptr;
     }
-    Result<RouteTable> table = RouteTable::fromNode(root["route_config"]);
+    Result<RouteTable> table = RouteTable::fromNode(root["route_config"], node_labels);
     if (!table) {
       error = "router: " + table.status().message();
       return nullptr;

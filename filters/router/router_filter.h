@@ -2,7 +2,11 @@
 // the public SDK (weft/filter.hpp), exactly like a third-party filter, and is always last in a
 // chain.
 //
-// Config (JSON): {"route_config": <one route_configs entry, see route_table.h>}
+// Config (JSON): {"route_config": <one route_configs entry, see route_table.h>,
+//                 "node_labels": {"app": "productpage", ...}}
+// node_labels (optional; absent: none) are the labels of the workload this proxy serves, from the
+// bootstrap's `node:`; routes with match.source_labels are weighed against them once, at config
+// time (route_match.h).
 //
 // on_request_headers looks up :authority (or Host), :path and whatever the route matches read
 // (headers, query, the listener's port) in the route table, then:

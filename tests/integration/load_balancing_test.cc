@@ -1,7 +1,8 @@
 // Load balancing and resilience in the real weft-proxy in front of several real upstreams (and
 // ports nobody listens on): weighted round robin, consistent hashing that sticks and moves about
-// 1/N of the keys when a host goes, cookie affinity, outlier ejection and return, active health
-// checks taking a host out and back, the max_requests circuit breaker, and "no healthy upstream".
+// 1/N of the keys when a host goes, cookie affinity, outlier ejection and return (and ejections
+// kept across a reload), active health checks taking a host out and back, the max_requests circuit
+// breaker, and "no healthy upstream".
 #include <boost/test/unit_test.hpp>
 #include <map>
 #include <memory>
@@ -127,6 +128,28 @@ BOOST_AUTO_TEST_CASE(outlier_detection_ejects_a_failing_host_and_takes_it_back) 
   BOOST_TEST(back.count("503") == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(an_ejection_survives_a_reload_that_changes_the_cluster) {
+  Upstream a("a");
+  Upstream b("b");
+  const uint16_t dead = pickFreePort();
+  const std::string outlier =
+      "    outlier_detection: { consecutive_5xx: 1, base_ejection_time: 30s, "
+      "max_ejection_percent: 100 }\n";
+  Proxy proxy(poolBootstrap({endpoint(a.port()), endpoint(dead)}, outlier));
+  spread(proxy.port(), 2);  // one of them meets the dead host, which is ejected
+  BOOST_REQUIRE(proxy.stat("outlier_detection.cluster.pool.ejections_active").value_or(0) == 1u);
+  const uint64_t reloads = proxy.stat("server.reload_success").value_or(0);
+  proxy.reload(poolBootstrap({endpoint(a.port()), endpoint(dead), endpoint(b.port())}, outlier));
+  BOOST_REQUIRE(
+      eventually([&] { return proxy.stat("server.reload_success").value_or(0) > reloads; }));
+  // The new host b takes traffic; the dead one stays ejected.
+  const auto seen = spread(proxy.port(), 30);
+  BOOST_TEST(seen.count("503") == 0u);
+  BOOST_TEST(seen.at("a") == 15);
+  BOOST_TEST(seen.at("b") == 15);
+  BOOST_TEST(proxy.stat("outlier_detection.cluster.pool.ejections_total").value_or(0) == 1u);
+}
+
 BOOST_AUTO_TEST_CASE(active_health_checks_take_a_host_out_and_bring_it_back) {
   Upstream good("a");
   const uint16_t later = pickFreePort();  // nothing listens there yet
@@ -163,6 +186,8 @@ BOOST_AUTO_TEST_CASE(no_healthy_host_answers_503_uh) {
   BOOST_TEST(none->status == 503);
   BOOST_TEST(none->body == "no healthy upstream\n");
   BOOST_TEST(proxy.stat("cluster.pool.upstream_cx_none_healthy").value_or(0) == 1u);
+  BOOST_TEST(proxy.stat("listener.ingress.flag.UH.downstream_rq_response_flag").value_or(0) == 1u);
+  BOOST_TEST(proxy.stat("listener.ingress.flag.UF.downstream_rq_response_flag").value_or(0) == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(max_requests_overflow_answers_503_uo) {
@@ -179,6 +204,7 @@ BOOST_AUTO_TEST_CASE(max_requests_overflow_answers_503_uo) {
   BOOST_TEST(overflow->status == 503);
   BOOST_TEST(overflow->body == "upstream overflow\n");
   BOOST_TEST(proxy.stat("cluster.pool.upstream_rq_pending_overflow").value_or(0) == 1u);
+  BOOST_TEST(proxy.stat("listener.ingress.flag.UO.downstream_rq_response_flag").value_or(0) == 1u);
   auto first = waiting->readResponse();
   BOOST_REQUIRE(first);
   BOOST_TEST(first->status == 200);

@@ -135,6 +135,7 @@ BOOST_AUTO_TEST_CASE(spent_retries_pass_the_last_answer_on_with_urx) {
   BOOST_TEST(response->body == "status 503\n");  // the upstream's own answer
   BOOST_TEST(proxy.stat("cluster.pool.upstream_rq_retry").value_or(0) == 2u);
   BOOST_TEST(proxy.stat("cluster.pool.upstream_rq_retry_limit_exceeded").value_or(0) == 1u);
+  BOOST_TEST(proxy.stat("listener.ingress.flag.URX.downstream_rq_response_flag").value_or(0) == 1u);
   BOOST_TEST(eventually([&] { return readFile(log_path) == "503 URX\n"; }), readFile(log_path));
 }
 

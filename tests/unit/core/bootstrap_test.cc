@@ -241,6 +241,12 @@ BOOST_AUTO_TEST_CASE(defaults_apply_when_fields_are_absent) {
   BOOST_TEST(c.max_pending_requests == 1024u);
   BOOST_TEST(c.idle_timeout_ms == 60000u);
   BOOST_TEST(c.max_requests_per_connection == 0u);
+  BOOST_TEST(c.endpoints.at(0).labels.empty());
+  BOOST_TEST(c.subsets.empty());
+  BOOST_TEST(b.clusters.size() == 1u);  // no subsets, no clusters of theirs
+  BOOST_TEST(b.node.id.empty());
+  BOOST_TEST(b.node.cluster.empty());
+  BOOST_TEST(b.node.labels.empty());
 }
 
 BOOST_AUTO_TEST_CASE(admin_address_alone_keeps_default_port_and_text_access_log) {
@@ -299,7 +305,7 @@ listeners:
        "protocol, route_config, cluster, filters, limits, tls, http2)");
   BOOST_TEST(errorOf("worker: 2\n") ==
              "t.yaml:1: worker: unknown field (expected one of: workers, drain_timeout, admin, "
-             "access_log, listeners, route_configs, clusters)");
+             "access_log, node, listeners, route_configs, clusters)");
   BOOST_TEST(errorOf(minimal("admin: { adress: 127.0.0.1 }\n")) ==
              "t.yaml:18: admin.adress: unknown field (expected one of: address, port)");
   BOOST_TEST(errorOf(R"(

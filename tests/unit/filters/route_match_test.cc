@@ -218,11 +218,67 @@ BOOST_AUTO_TEST_CASE(split_path) {
   BOOST_TEST(b.query == "");
 }
 
+BOOST_AUTO_TEST_CASE(source_labels_are_weighed_against_the_node_once) {
+  const std::string routes = R"({"name":"t","virtual_hosts":[{"name":"v","domains":["*"],"routes":[
+      {"match":{"prefix":"/","source_labels":{"app":"productpage","version":"v1"}},"cluster":"pp"},
+      {"match":{"prefix":"/","source_labels":{"app":"ratings"}},"cluster":"ratings"},
+      {"match":{"prefix":"/r","source_labels":{}},"cluster":"anyone"},
+      {"match":{"prefix":"/"},"cluster":"fallback"}]}]})";
+  const auto table = [&](const weft::router::Labels& node) {
+    auto parsed = RouteTable::parse(routes, node);
+    BOOST_REQUIRE_MESSAGE(parsed.isOk(), (parsed.isOk() ? "" : parsed.status().message()));
+    return std::move(*parsed);
+  };
+  // The node has both labels (and more): the first route holds.
+  BOOST_TEST(pick(table({{"app", "productpage"}, {"version", "v1"}, {"zone", "a"}}), "/r") == "pp");
+  // A label with another value, or missing: that route never matches; the next ones are tried.
+  BOOST_TEST(pick(table({{"app", "productpage"}, {"version", "v2"}}), "/r") == "anyone");
+  BOOST_TEST(pick(table({{"app", "productpage"}}), "/x") == "fallback");
+  BOOST_TEST(pick(table({{"app", "ratings"}}), "/x") == "ratings");
+  // No node labels at all: only routes without source_labels (or with none listed) match.
+  BOOST_TEST(pick(table({}), "/r") == "anyone");
+  BOOST_TEST(pick(tableOf(R"([{"match":{"prefix":"/","source_labels":{"app":"a"}},
+      "cluster":"c"}])"),
+                  "/") == "");
+}
+
+BOOST_AUTO_TEST_CASE(source_labels_hold_through_the_route_index) {
+  // Enough routes for the virtual host to be indexed (route_table.cc): the skipped route is still
+  // in the index, under its path, and still never matches.
+  std::string routes = "[";
+  for (int i = 0; i < 10; ++i) {
+    routes += R"({"match":{"prefix":"/p)" + std::to_string(i) + R"("},"cluster":"c)" +
+              std::to_string(i) + "\"},";
+  }
+  routes += R"({"match":{"prefix":"/api","source_labels":{"app":"other"}},"cluster":"other"},
+      {"match":{"prefix":"/api","source_labels":{"app":"mine"}},"cluster":"mine"},
+      {"match":{"prefix":"/"},"cluster":"rest"}])";
+  auto parsed = RouteTable::parse(
+      R"({"name":"t","virtual_hosts":[{"name":"v","domains":["*"],"routes":)" + routes + "}]}",
+      {{"app", "mine"}});
+  BOOST_REQUIRE_MESSAGE(parsed.isOk(), (parsed.isOk() ? "" : parsed.status().message()));
+  BOOST_REQUIRE(parsed->virtualHosts()[0].index.has_value());
+  BOOST_TEST(pick(*parsed, "/api/x") == "mine");
+  BOOST_TEST(pick(*parsed, "/p3") == "c3");
+  BOOST_TEST(pick(*parsed, "/else") == "rest");
+  // Route names and positions stay as written: the route for another workload is still there.
+  BOOST_TEST(parsed->virtualHosts()[0].routes.size() == 13u);
+  BOOST_TEST(parsed->virtualHosts()[0].routes[10].name == "v/10");
+  BOOST_TEST(std::get<ForwardAction>(parsed->virtualHosts()[0].routes[10].action).cluster ==
+             "other");
+}
+
+BOOST_AUTO_TEST_CASE(source_labels_errors_name_the_field) {
+  const std::string p = kRoutePrefix;
+  BOOST_TEST(errorOf(R"([{"match":{"prefix":"/","source_labels":["app"]},"cluster":"c"}])") ==
+             p + "match.source_labels: must be an object");
+  BOOST_TEST(errorOf(R"([{"match":{"prefix":"/","source_labels":{"app":{"a":1}}},
+      "cluster":"c"}])") == p + "match.source_labels.app: must be a string");
+  BOOST_TEST(errorOf(R"([{"match":{"prefix":"/","source_labels":{"":"a"}},"cluster":"c"}])") ==
+             p + "match.source_labels: a label name must not be empty");
+}
+
 BOOST_AUTO_TEST_CASE(unsupported_matches_are_refused_with_a_reason) {
-  BOOST_TEST(errorOf(R"([{"match":{"prefix":"/","source_labels":{"app":"a"}},"cluster":"c"}])") ==
-             std::string(kRoutePrefix) +
-                 "match.source_labels: not supported yet (the proxy does not know its own workload "
-                 "labels)");
   BOOST_TEST(errorOf(R"([{"match":{"prefix":"/"},"cluster":"c",
       "typed_per_filter_config":{"fault":{}}}])")
                  .find(std::string(kRoutePrefix) + "typed_per_filter_config: not supported yet") ==

@@ -309,7 +309,7 @@ BOOST_AUTO_TEST_CASE(bad_configs_are_rejected_with_the_field) {
       "routes":[{"match":{"regex":".*"},"cluster":"c"}]}]})") ==
              "route config: virtual_hosts[0].routes[0].match: unknown field 'regex' "
              "(supported: prefix, path, safe_regex, case_sensitive, headers, query_parameters, "
-             "port)");
+             "port, source_labels)");
   BOOST_TEST(parseError(R"({"virtual_hosts":[{"name":"v","domains":["*"],
       "routes":[{"match":{"path":"/a","prefix":"/"},"cluster":"c"}]}]})") ==
              "route config: virtual_hosts[0].routes[0].match: needs exactly one of prefix, path, "
@@ -380,6 +380,43 @@ BOOST_AUTO_TEST_CASE(no_route_answers_404) {
   BOOST_TEST(h.stream().cluster.empty());
   BOOST_TEST(g_rec.counter("router.no_route") == 1u);
   BOOST_TEST(g_rec.counter("router.routed") == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(node_labels_choose_the_routes_for_this_workload) {
+  const std::string routes = R"({"route_config":{"name":"local","virtual_hosts":[{"name":"all",
+      "domains":["*"],"routes":[
+        {"match":{"prefix":"/","source_labels":{"app":"productpage"}},"cluster":"from_pp"},
+        {"match":{"prefix":"/"},"cluster":"others"}]}]})";
+  const auto clusterFor = [&](const std::string& node_labels) {
+    Harness h(
+        weft_router_module_init(&kFakeHost),
+        node_labels.empty() ? routes + "}" : routes + R"(,"node_labels":)" + node_labels + "}");
+    BOOST_TEST(h.requestHeaders({{":path", "/a"}, {":authority", "x"}}) == WEFT_CONTINUE);
+    return h.stream().cluster;
+  };
+  BOOST_TEST(clusterFor(R"({"app":"productpage","version":"v1"})") == "from_pp");
+  BOOST_TEST(clusterFor(R"({"app":"reviews"})") == "others");
+  BOOST_TEST(clusterFor("{}") == "others");
+  BOOST_TEST(clusterFor("") == "others");  // no node_labels: the node has none
+}
+
+BOOST_AUTO_TEST_CASE(bad_node_labels_are_refused_with_a_message) {
+  const weft_filter_module* m = weft_router_module_init(&kFakeHost);
+  const auto error = [&](const std::string& json) {
+    void* config = nullptr;
+    char text[256] = "";
+    BOOST_TEST(m->config_new(nullptr, {json.data(), json.size()}, &config, text, sizeof(text)) !=
+               0);
+    BOOST_TEST(config == nullptr);
+    return std::string(text);
+  };
+  const std::string routes = R"({"route_config":{"virtual_hosts":[]})";
+  BOOST_TEST(error(routes + R"(,"node_labels":["app"]})") ==
+             "router: node_labels: must be an object");
+  BOOST_TEST(error(routes + R"(,"node_labels":{"app":{"x":1}}})") ==
+             "router: node_labels.app: must be a string");
+  BOOST_TEST(error(routes + R"(,"node":{}})") ==
+             "router: unknown field 'node' (supported: route_config, node_labels)");
 }
 
 BOOST_AUTO_TEST_CASE(bad_config_is_refused_with_a_message) {
