@@ -126,3 +126,47 @@ wrk_errors() {
 
 # issue NAME TEXT: notes an anomaly of target NAME (the caller declares the ISSUES array).
 issue() { ISSUES[$1]+="${ISSUES[$1]:+; }$2"; }
+
+# ---- one proxy under load -----------------------------------------------------------------------
+
+# measure_target NAME PORT CHECK LOG EXPECTED COMMAND...: starts COMMAND on the proxy core, runs
+# the function CHECK NAME PORT (":" for none), measures CPU per request at 64 connections and
+# latency at 1 (into the caller's RPS, CPU, P50, P99 arrays), notes lines of LOG not matching the
+# regex EXPECTED, and stops it. The process measured is its first child if it forked one (the
+# nginx worker), else itself. Needs WORK, DURATION, PROXY_CPU, CLK_TCK and STARTED.
+measure_target() {
+  local name=$1 port=$2 check=$3 log=$4 expected=$5 pid measured t0 t1 requests lines
+  shift 5
+  taskset -c "$PROXY_CPU" "$@" >"$WORK/$name.out" 2>&1 &
+  pid=$!
+  STARTED+=("$pid")
+  if ! wait_http "$port" "$pid"; then
+    issue "$name" "did not start: $(tail -n 3 "$log" | tr '\n' ' ')"
+    stop "$pid"
+    return
+  fi
+  measured=$(awk '{ print $1 }' "/proc/$pid/task/$pid/children" 2>/dev/null || true)
+  measured=${measured:-$pid}
+  "$check" "$name" "$port"
+  note "bench: $name: warm-up, ${DURATION}s at 64 connections, ${DURATION}s at 1 connection"
+  wrk_run "$WORK/$name-warm.txt" 64 1 "$port"
+  t0=$(cpu_ticks "$measured")
+  wrk_run "$WORK/$name-c64.txt" 64 "$DURATION" "$port"
+  t1=$(cpu_ticks "$measured")
+  requests=$(wrk_requests "$WORK/$name-c64.txt")
+  RPS[$name]=$(wrk_rps "$WORK/$name-c64.txt")
+  if [[ -n $requests && $requests -gt 0 ]]; then
+    CPU[$name]=$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$requests" \
+      'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
+  fi
+  wrk_run "$WORK/$name-c1.txt" 1 "$DURATION" "$port" --latency
+  P50[$name]=$(wrk_percentile_us "$WORK/$name-c1.txt" 50%)
+  P99[$name]=$(wrk_percentile_us "$WORK/$name-c1.txt" 99%)
+  for run in c64 c1; do
+    lines=$(wrk_errors "$WORK/$name-$run.txt")
+    [[ -z $lines ]] || issue "$name" "wrk -c${run#c}: $lines"
+  done
+  lines=$(grep -vE "$expected" "$log" 2>/dev/null || true)
+  [[ -z $lines ]] || issue "$name" "$(wc -l <<<"$lines") unexpected log lines: $(head -n 1 <<<"$lines")"
+  stop "$pid"
+}

@@ -63,46 +63,9 @@ check_logic() {
   fi
 }
 
-# run_target NAME PORT WANT LOG EXPECTED COMMAND...: starts COMMAND on the proxy core, checks the
-# logic, measures CPU per request at 64 connections and latency at 1, notes lines of LOG not
-# matching the regex EXPECTED, and stops it. The process measured is its first child if it forked
-# one (the nginx worker), else itself.
-run_target() {
-  local name=$1 port=$2 want=$3 log=$4 expected=$5 pid measured t0 t1 requests lines
-  shift 5
-  taskset -c "$PROXY_CPU" "$@" >"$WORK/$name.out" 2>&1 &
-  pid=$!
-  STARTED+=("$pid")
-  if ! wait_http "$port" "$pid"; then
-    issue "$name" "did not start: $(tail -n 3 "$log" | tr '\n' ' ')"
-    stop "$pid"
-    return
-  fi
-  measured=$(awk '{ print $1 }' "/proc/$pid/task/$pid/children" 2>/dev/null || true)
-  measured=${measured:-$pid}
-  check_logic "$name" "$port" "$want"
-  note "bench-lua: $name: warm-up, ${DURATION}s at 64 connections, ${DURATION}s at 1 connection"
-  wrk_run "$WORK/$name-warm.txt" 64 1 "$port"
-  t0=$(cpu_ticks "$measured")
-  wrk_run "$WORK/$name-c64.txt" 64 "$DURATION" "$port"
-  t1=$(cpu_ticks "$measured")
-  requests=$(wrk_requests "$WORK/$name-c64.txt")
-  RPS[$name]=$(wrk_rps "$WORK/$name-c64.txt")
-  if [[ -n $requests && $requests -gt 0 ]]; then
-    CPU[$name]=$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$requests" \
-      'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
-  fi
-  wrk_run "$WORK/$name-c1.txt" 1 "$DURATION" "$port" --latency
-  P50[$name]=$(wrk_percentile_us "$WORK/$name-c1.txt" 50%)
-  P99[$name]=$(wrk_percentile_us "$WORK/$name-c1.txt" 99%)
-  for run in c64 c1; do
-    lines=$(wrk_errors "$WORK/$name-$run.txt")
-    [[ -z $lines ]] || issue "$name" "wrk -c${run#c}: $lines"
-  done
-  lines=$(grep -vE "$expected" "$log" 2>/dev/null || true)
-  [[ -z $lines ]] || issue "$name" "$(wc -l <<<"$lines") unexpected log lines: $(head -n 1 <<<"$lines")"
-  stop "$pid"
-}
+# check_plain / check_lua NAME PORT: check_logic for measure_target (lib.sh).
+check_plain() { check_logic "$1" "$2" plain; }
+check_lua() { check_logic "$1" "$2" lua; }
 
 # ---- the targets --------------------------------------------------------------------------------
 
@@ -121,7 +84,7 @@ for target in weft weft+lua; do
   fi
   fill "$HERE/weft.yaml.in" "$WORK/$target.yaml" PORT="$PORT" FILTERS="$filters" \
     UPSTREAM_PORT="$UPSTREAM_PORT"
-  run_target "$target" "$PORT" "$want" "$WORK/$target.out" "$WEFT_STARTUP" \
+  measure_target "$target" "$PORT" "check_$want" "$WORK/$target.out" "$WEFT_STARTUP" \
     "$WEFT_BIN" -c "$WORK/$target.yaml" --workers 1
 done
 
@@ -140,7 +103,7 @@ if [[ -n $NGINX_BIN ]]; then
     mkdir -p "$WORK/$target"
     fill "$HERE/nginx.conf.in" "$WORK/$target/nginx.conf" PORT="$PORT" DIR="$WORK/$target" \
       UPSTREAM_PORT="$UPSTREAM_PORT" MODULES="$modules" LUA="$lua"
-    run_target "$target" "$PORT" "$want" "$WORK/$target/nginx-error.log" '^$' \
+    measure_target "$target" "$PORT" "check_$want" "$WORK/$target/nginx-error.log" '^$' \
       "$NGINX_BIN" -p "$WORK/$target" -e "$WORK/$target/nginx-error.log" \
       -c "$WORK/$target/nginx.conf"
   done
