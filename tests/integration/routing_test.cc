@@ -1,7 +1,7 @@
 // Routing and fault injection through the real weft-proxy to two real weft-test-upstreams
-// ("alpha" and "beta"): a header match choosing the cluster, a weighted split, a redirect, path
-// and host rewrites as the upstream sees them, and the fault filter's abort percentage and fixed
-// delay.
+// ("alpha" and "beta"): a header match choosing the cluster, a 10,000-request weighted split
+// within ±2%, a redirect, path and host rewrites as the upstream sees them, and the fault filter's
+// abort and delay percentages and fixed delay.
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <string>
@@ -39,6 +39,11 @@ listeners:
           delay: { fixed_delay: )" +
          std::to_string(kDelayMs) + R"(ms, percentage: { numerator: 100 } }
           headers: [ { name: x-fault, exact_match: delay } ]
+      - name: fault-some-delay
+        builtin: fault
+        config:
+          delay: { fixed_delay: 30ms, percentage: { numerator: 40 } }
+          headers: [ { name: x-fault, exact_match: some-delay } ]
 route_configs:
   - name: local
     virtual_hosts:
@@ -109,7 +114,7 @@ BOOST_FIXTURE_TEST_CASE(header_match_picks_the_cluster, RoutingProxy) {
 }
 
 BOOST_FIXTURE_TEST_CASE(weighted_split_through_the_proxy, RoutingProxy) {
-  constexpr int kRequests = 1000;
+  constexpr int kRequests = 10000;
   int alpha_count = 0, beta_count = 0;
   repeat(kRequests, request("GET", "/split"), [&](const HttpResponse& response) {
     const std::string name = response.header("x-upstream-name").value_or("");
@@ -117,8 +122,8 @@ BOOST_FIXTURE_TEST_CASE(weighted_split_through_the_proxy, RoutingProxy) {
     beta_count += name == "beta";
   });
   BOOST_TEST(alpha_count + beta_count == kRequests);
-  // 75% of 1000 has a standard deviation of about 14: ±70 is five of them.
-  BOOST_TEST(std::abs(alpha_count - 750) <= 70, "alpha got " << alpha_count);
+  // Within ±2% of 75% (±200 requests; the standard deviation is about 43).
+  BOOST_TEST(std::abs(alpha_count - 7500) <= 200, "alpha got " << alpha_count);
 }
 
 BOOST_FIXTURE_TEST_CASE(redirect_is_answered_by_the_proxy, RoutingProxy) {
@@ -159,6 +164,24 @@ BOOST_FIXTURE_TEST_CASE(fault_abort_percentage, RoutingProxy) {
   auto untouched = fetch(proxy.port(), "GET", "/");  // no x-fault header: never aborted
   BOOST_REQUIRE(untouched);
   BOOST_TEST(untouched->status == 200);
+}
+
+BOOST_FIXTURE_TEST_CASE(fault_delay_percentage, RoutingProxy) {
+  constexpr int kRequests = 200;
+  int slow = 0;
+  for (int i = 0; i < kRequests; ++i) {
+    const auto start = steady_clock::now();
+    auto response = fetch(proxy.port(), "GET", "/", "x-fault: some-delay\r\n");
+    BOOST_REQUIRE(response);
+    BOOST_REQUIRE(response->status == 200);
+    slow += steady_clock::now() - start >= std::chrono::milliseconds(30);
+  }
+  const auto injected = proxy.stat("fault.filter.fault-some-delay.delays_injected").value_or(0);
+  // 40% of 200 has a standard deviation of about 7: ±35 is five of them. Every delayed request was
+  // slow; an undelayed one is slow only if the machine stalls.
+  BOOST_TEST(std::abs(static_cast<int>(injected) - 80) <= 35, "delayed " << injected);
+  BOOST_TEST(slow >= static_cast<int>(injected));
+  BOOST_TEST(slow <= static_cast<int>(injected) + 5);
 }
 
 BOOST_FIXTURE_TEST_CASE(fault_fixed_delay, RoutingProxy) {
