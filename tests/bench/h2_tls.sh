@@ -16,24 +16,10 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$ROOT/tests/bench
-BUILD=${1:-${WEFT_BUILD_DIR:-build/release}}
-[[ $BUILD == /* ]] || BUILD=$ROOT/$BUILD
-DURATION=${BENCH_SECONDS:-10}
-PROXY_CPU=${BENCH_PROXY_CPU:-0}
-LOAD_CPU=${BENCH_LOAD_CPU:-1}
 source "$HERE/lib.sh"
-
-WEFT_BIN=$BUILD/core/weft-proxy
-UPSTREAM_BIN=$BUILD/tests/support/weft-test-upstream
-for f in "$WEFT_BIN" "$UPSTREAM_BIN"; do
-  [[ -e $f ]] || die "missing $f: build weft-proxy and weft-test-upstream first (see run.sh)"
-done
-for tool in h2load openssl taskset curl ss; do
-  [[ -n $(find_tool "$tool") ]] || die "$tool is not installed"
-done
+bench_setup "${1:-}" h2load openssl taskset curl ss
 NGINX_BIN=$(find_tool nginx || true)
 [[ -n $NGINX_BIN ]] || note "bench: nginx not installed; its rows stay empty"
-CLK_TCK=$(getconf CLK_TCK)
 ulimit -n 65536 2>/dev/null || true
 
 # ---- the certificate ----------------------------------------------------------------------------

@@ -10,6 +10,32 @@ die() {
 
 find_tool() { command -v "$1" 2>/dev/null || { [[ -x /usr/sbin/$1 ]] && echo "/usr/sbin/$1"; }; }
 
+# bench_setup BUILD_DIR_ARG TOOL...: what every script starts with. Sets BUILD (the argument, else
+# $WEFT_BUILD_DIR, else build/release; relative to ROOT), DURATION (BENCH_SECONDS, 10), PROXY_CPU
+# (BENCH_PROXY_CPU, 0), LOAD_CPU (BENCH_LOAD_CPU, 1), WEFT_BIN, UPSTREAM_BIN and CLK_TCK, and dies
+# unless both binaries are built and every TOOL is installed.
+bench_setup() {
+  BUILD=${1:-${WEFT_BUILD_DIR:-build/release}}
+  shift
+  [[ $BUILD == /* ]] || BUILD=$ROOT/$BUILD
+  DURATION=${BENCH_SECONDS:-10}
+  PROXY_CPU=${BENCH_PROXY_CPU:-0}
+  LOAD_CPU=${BENCH_LOAD_CPU:-1}
+  [[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "BENCH_SECONDS must be a positive integer"
+  WEFT_BIN=$BUILD/core/weft-proxy
+  UPSTREAM_BIN=$BUILD/tests/support/weft-test-upstream
+  local f tool
+  for f in "$WEFT_BIN" "$UPSTREAM_BIN"; do
+    [[ -x $f ]] || die "missing $f; build first, e.g.:
+    cmake -S $ROOT -B $BUILD -G Ninja -DCMAKE_BUILD_TYPE=Release
+    ninja -C $BUILD weft-proxy weft-test-upstream weft_test_plugins"
+  done
+  for tool in getconf "$@"; do
+    [[ -n $(find_tool "$tool") ]] || die "$tool is not installed"
+  done
+  CLK_TCK=$(getconf CLK_TCK)
+}
+
 # ---- processes ----------------------------------------------------------------------------------
 
 WORK=$(mktemp -d /tmp/weft-bench.XXXXXX)

@@ -12,35 +12,17 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$ROOT/tests/bench
-BUILD=${1:-${WEFT_BUILD_DIR:-build/release}}
-[[ $BUILD == /* ]] || BUILD=$ROOT/$BUILD
-DURATION=${BENCH_SECONDS:-10}
 IDLE_COUNT=${BENCH_IDLE_CONNS:-10000}
-PROXY_CPU=${BENCH_PROXY_CPU:-0}
-LOAD_CPU=${BENCH_LOAD_CPU:-1}
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# ---- prerequisites ------------------------------------------------------------------------------
-
-WEFT_BIN=$BUILD/core/weft-proxy
-UPSTREAM_BIN=$BUILD/tests/support/weft-test-upstream
+bench_setup "${1:-}" wrk taskset curl ss cc
 PLUGIN=$BUILD/tests/plugins/good_filter.so
-for f in "$WEFT_BIN" "$UPSTREAM_BIN" "$PLUGIN"; do
-  [[ -e $f ]] || die "missing $f
-  build first, e.g.:
-    cmake -S $ROOT -B $BUILD -G Ninja -DCMAKE_BUILD_TYPE=Release
-    ninja -C $BUILD weft-proxy weft-test-upstream weft_test_plugins"
-done
-for tool in wrk taskset curl ss cc getconf; do
-  [[ -n $(find_tool "$tool") ]] || die "$tool is not installed"
-done
+[[ -e $PLUGIN ]] || die "missing $PLUGIN; build weft_test_plugins too"
 NGINX_BIN=$(find_tool nginx || true)
 HAPROXY_BIN=$(find_tool haproxy || true)
 [[ -n $NGINX_BIN ]] || note "bench: nginx not installed; its row stays empty"
 [[ -n $HAPROXY_BIN ]] || note "bench: haproxy not installed; its row stays empty"
-[[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "BENCH_SECONDS must be a positive integer"
 [[ $IDLE_COUNT =~ ^[1-9][0-9]*$ ]] || die "BENCH_IDLE_CONNS must be a positive integer"
-CLK_TCK=$(getconf CLK_TCK)
 
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 NOFILE=$(ulimit -n)

@@ -57,6 +57,20 @@ std::string cluster(const std::string& name, uint16_t port) {
          " ]\n";
 }
 
+// POSTs `body` to /echo `count` times on one connection; each answer must echo it.
+void postEchoes(uint16_t port, const std::string& body, int count) {
+  auto connection = HttpConnection::open(port);
+  BOOST_REQUIRE(connection);
+  const std::string length = "content-length: " + std::to_string(body.size()) + "\r\n";
+  for (int i = 0; i < count; ++i) {
+    BOOST_REQUIRE(connection->send(request("POST", "/echo", length, body)));
+    auto response = connection->readResponse();
+    BOOST_REQUIRE(response);
+    BOOST_TEST(response->status == 200);
+    BOOST_TEST((response->body == body));
+  }
+}
+
 std::string readFile(const std::string& path) {
   std::ifstream in(path);
   std::stringstream text;
@@ -94,16 +108,7 @@ BOOST_AUTO_TEST_CASE(a_retried_request_sends_its_body_again) {
   HalfFailing hosts;
   Proxy proxy(poolBootstrap({hosts.endpoints(), "", kRetry5xx, ""}));
   const std::string body(100 * 1024, 'b');
-  auto connection = HttpConnection::open(proxy.port());
-  BOOST_REQUIRE(connection);
-  for (int i = 0; i < 6; ++i) {
-    BOOST_REQUIRE(connection->send(
-        request("POST", "/echo", "content-length: " + std::to_string(body.size()) + "\r\n", body)));
-    auto response = connection->readResponse();
-    BOOST_REQUIRE(response);
-    BOOST_TEST(response->status == 200);
-    BOOST_TEST((response->body == body));
-  }
+  postEchoes(proxy.port(), body, 6);
   BOOST_TEST(proxy.stat("cluster.pool.upstream_rq_retry").value_or(0) >= 2u);
 }
 
@@ -177,17 +182,8 @@ BOOST_AUTO_TEST_CASE(mirrors_get_copies_and_the_primary_never_waits_for_them) {
        "            request_mirror_policies: [ { cluster: copies }, { cluster: silent } ]\n",
        ""}));
   const std::string body(10000, 'm');
-  auto connection = HttpConnection::open(proxy.port());
-  BOOST_REQUIRE(connection);
   const auto started = std::chrono::steady_clock::now();
-  for (int i = 0; i < 20; ++i) {
-    BOOST_REQUIRE(connection->send(
-        request("POST", "/echo", "content-length: " + std::to_string(body.size()) + "\r\n", body)));
-    auto response = connection->readResponse();
-    BOOST_REQUIRE(response);
-    BOOST_TEST(response->status == 200);
-    BOOST_TEST((response->body == body));
-  }
+  postEchoes(proxy.port(), body, 20);
   BOOST_TEST((std::chrono::steady_clock::now() - started < std::chrono::seconds(2)));
   BOOST_TEST(eventually([&] { return proxy.stat("cluster.copies.upstream_rq_2xx") == 20u; }));
   BOOST_TEST(proxy.stat("cluster.silent.upstream_rq_total").value_or(0) == 20u);

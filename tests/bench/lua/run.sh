@@ -16,25 +16,11 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 HERE=$ROOT/tests/bench/lua
-BUILD=${1:-${WEFT_BUILD_DIR:-build/release}}
-[[ $BUILD == /* ]] || BUILD=$ROOT/$BUILD
-DURATION=${BENCH_SECONDS:-10}
-PROXY_CPU=${BENCH_PROXY_CPU:-0}
-LOAD_CPU=${BENCH_LOAD_CPU:-1}
 NGINX_MODULES=${NGINX_MODULES:-/usr/lib/nginx/modules}
 AGENT=wrk-bench
 
 source "$ROOT/tests/bench/lib.sh"
-
-WEFT_BIN=$BUILD/core/weft-proxy
-UPSTREAM_BIN=$BUILD/tests/support/weft-test-upstream
-for f in "$WEFT_BIN" "$UPSTREAM_BIN"; do
-  [[ -x $f ]] || die "missing $f; build first: ninja -C $BUILD weft-proxy weft-test-upstream"
-done
-for tool in wrk taskset curl ss getconf; do
-  [[ -n $(find_tool "$tool") ]] || die "$tool is not installed"
-done
-[[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "BENCH_SECONDS must be a positive integer"
+bench_setup "${1:-}" wrk taskset curl ss
 NGINX_BIN=$(find_tool nginx || true)
 NGINX_LUA=yes
 [[ -f $NGINX_MODULES/ngx_http_lua_module.so && -f $NGINX_MODULES/ndk_http_module.so ]] ||
@@ -42,7 +28,6 @@ NGINX_LUA=yes
 [[ -n $NGINX_BIN ]] || note "bench-lua: nginx not installed; its rows stay empty"
 [[ -z $NGINX_BIN || -n $NGINX_LUA ]] ||
   note "bench-lua: no lua-nginx-module in $NGINX_MODULES; the nginx+lua row stays empty"
-CLK_TCK=$(getconf CLK_TCK)
 
 # ---- measurements -------------------------------------------------------------------------------
 

@@ -14,24 +14,8 @@ set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 HERE=$ROOT/tests/bench/resilience
-BUILD=${1:-${WEFT_BUILD_DIR:-build/release}}
-[[ $BUILD == /* ]] || BUILD=$ROOT/$BUILD
-DURATION=${BENCH_SECONDS:-10}
-PROXY_CPU=${BENCH_PROXY_CPU:-0}
-LOAD_CPU=${BENCH_LOAD_CPU:-1}
-
 source "$ROOT/tests/bench/lib.sh"
-
-WEFT_BIN=$BUILD/core/weft-proxy
-UPSTREAM_BIN=$BUILD/tests/support/weft-test-upstream
-for f in "$WEFT_BIN" "$UPSTREAM_BIN"; do
-  [[ -x $f ]] || die "missing $f; build first: ninja -C $BUILD weft-proxy weft-test-upstream"
-done
-for tool in wrk taskset curl ss getconf; do
-  [[ -n $(find_tool "$tool") ]] || die "$tool is not installed"
-done
-[[ $DURATION =~ ^[1-9][0-9]*$ ]] || die "BENCH_SECONDS must be a positive integer"
-CLK_TCK=$(getconf CLK_TCK)
+bench_setup "${1:-}" wrk taskset curl ss
 declare -A RPS CPU P50 P99 ISSUES
 
 FAULT="[ { name: fault, builtin: fault, config: { delay: { fixed_delay: 1s, percentage: { numerator: 0 } }, abort: { http_status: 503, percentage: { numerator: 0 } } } } ]"
