@@ -4,12 +4,16 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
+
+#include "core/event/buffer_memory.h"
 
 namespace weft::event {
 
 namespace {
 event_base* newUnlockedBase() {
+  installBufferMemory();  // before the base allocates anything
   event_config* config = event_config_new();
   event_config_set_flag(config, EVENT_BASE_FLAG_NOLOCK);
   event_base* base = event_base_new_with_config(config);
@@ -26,17 +30,31 @@ Timer::Timer(event_base* base, Callback callback, void* context)
 Timer::~Timer() { evtimer_del(&event_); }
 
 void Timer::arm(uint64_t delay_ms) {
-  timeval tv{static_cast<time_t>(delay_ms / 1000),
-             static_cast<suseconds_t>((delay_ms % 1000) * 1000)};
-  evtimer_add(&event_, &tv);
+  constexpr uint64_t kLongest = 30ull * 365 * 24 * 3600 * 1000;
+  const Clock::time_point now = Clock::now();
+  deadline_ = now + std::chrono::milliseconds(std::min(delay_ms, kLongest));
+  // An event due no later than the new deadline will find it and wait for the rest.
+  if (scheduled_ <= deadline_) return;
+  scheduleDeadline(now);
 }
 
-void Timer::cancel() { evtimer_del(&event_); }
-
-bool Timer::armed() const { return evtimer_pending(&event_, nullptr) != 0; }
+void Timer::scheduleDeadline(Clock::time_point now) {
+  auto us = std::chrono::ceil<std::chrono::microseconds>(deadline_ - now).count();
+  timeval tv{static_cast<time_t>(us / 1000000), static_cast<suseconds_t>(us % 1000000)};
+  evtimer_add(&event_, &tv);  // replaces a pending schedule
+  scheduled_ = deadline_;
+}
 
 void Timer::fire(evutil_socket_t, short, void* self) {
   auto* timer = static_cast<Timer*>(self);
+  timer->scheduled_ = kNever;
+  if (!timer->armed()) return;  // cancelled since it was scheduled
+  const Clock::time_point now = Clock::now();
+  if (now < timer->deadline_) {
+    timer->scheduleDeadline(now);  // re-armed for later since it was scheduled
+    return;
+  }
+  timer->deadline_ = kNever;
   timer->callback_(timer->context_);  // may destroy the timer: nothing touches it afterwards
 }
 
@@ -44,16 +62,17 @@ DeferredDeleter::DeferredDeleter(event_base* base)
     : event_(event_new(base, -1, 0, &DeferredDeleter::sweep, this)) {}
 
 void DeferredDeleter::add(std::unique_ptr<Deletable> object) {
+  if (pending_.empty()) event_active(event_.get(), EV_READ, 0);
   pending_.push_back(std::move(object));
-  event_active(event_.get(), EV_READ, 0);
 }
 
 void DeferredDeleter::sweep(evutil_socket_t, short, void* self) {
   auto* deleter = static_cast<DeferredDeleter*>(self);
-  // Destructors may defer more objects; keep sweeping until none are left.
+  // Destructors may defer more objects (into pending_, now empty); keep sweeping until none are
+  // left. Both vectors keep their capacity, so a sweep allocates nothing.
   while (!deleter->pending_.empty()) {
-    auto batch = std::move(deleter->pending_);
-    deleter->pending_.clear();
+    deleter->sweeping_.swap(deleter->pending_);
+    deleter->sweeping_.clear();
   }
 }
 

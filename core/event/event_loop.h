@@ -4,13 +4,15 @@
 //
 // Loops are created without libevent's internal locks (EVENT_BASE_FLAG_NOLOCK): only the owning
 // thread ever touches a loop, and other threads reach it solely through post(), which wakes the
-// loop with an eventfd. That keeps a mutex off every event operation on the data path.
+// loop with an eventfd. That keeps a mutex off every event operation on the data path. The first
+// EventLoop also gives libevent its buffer memory (buffer_memory.h).
 #pragma once
 
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -36,6 +38,13 @@ inline EvbufferPtr newBuffer() { return EvbufferPtr(evbuffer_new()); }
 // A one-shot timer on a loop. Re-arming replaces the pending deadline. Not thread-safe: arm and
 // cancel it on its loop's thread. The callback may destroy the Timer. A plain function and a
 // context pointer (not a std::function) keep it small: every connection has one.
+//
+// Connections cancel and re-arm their timers for every request (idle timeout off while a request
+// runs, on again after it), so both are made cheap: cancel() only forgets the deadline, and arm()
+// touches libevent only when the new deadline comes before the event already scheduled. An event
+// that fires before the deadline (it was scheduled for an earlier one) schedules itself again for
+// the rest and runs nothing; one that fires while disarmed just lapses. The callback therefore runs
+// exactly when the last arm() asked, as if every call had rescheduled the event.
 class Timer {
  public:
   using Callback = void (*)(void* context);
@@ -43,15 +52,23 @@ class Timer {
   ~Timer();
   Timer(const Timer&) = delete;
   Timer& operator=(const Timer&) = delete;
+  // Delays beyond about 30 years are taken as 30 years.
   void arm(uint64_t delay_ms);
-  void cancel();
-  bool armed() const;
+  void cancel() { deadline_ = kNever; }
+  bool armed() const { return deadline_ != kNever; }
 
  private:
+  using Clock = std::chrono::steady_clock;
+  static constexpr Clock::time_point kNever = Clock::time_point::max();
   static void fire(evutil_socket_t, short, void* self);
+  // Has libevent run fire() at deadline_.
+  void scheduleDeadline(Clock::time_point now);
+
   Callback callback_;
   void* context_;
-  ::event event_;  // embedded: one allocation less per connection
+  Clock::time_point deadline_ = kNever;   // when the callback is due; kNever: disarmed
+  Clock::time_point scheduled_ = kNever;  // when fire() runs; kNever: not scheduled
+  ::event event_;                         // embedded: one allocation less per connection
 };
 
 // A Timer::Callback that calls `(object->*Method)()`, e.g.
@@ -76,6 +93,7 @@ class DeferredDeleter {
  private:
   static void sweep(evutil_socket_t, short, void* self);
   std::vector<std::unique_ptr<Deletable>> pending_;
+  std::vector<std::unique_ptr<Deletable>> sweeping_;  // the batch being destroyed (empty between)
   EventPtr event_;
 };
 

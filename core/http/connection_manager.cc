@@ -47,8 +47,12 @@ ConnectionManager::~ConnectionManager() {
   worker_.release(snapshot_);
 }
 
-std::string ConnectionManager::localAddress() const {
-  return network::localAddressOf(connection_.fd()).toString();
+const std::string& ConnectionManager::localAddress() const {
+  if (!local_address_) {
+    local_address_ =
+        std::make_unique<const std::string>(network::localAddressOf(connection_.fd()).toString());
+  }
+  return *local_address_;
 }
 
 std::string_view ConnectionManager::remoteIp() const {
@@ -173,10 +177,14 @@ RequestDecoder& ConnectionManager::newStream(ResponseEncoder& encoder, const Str
     codec_->drain();
   }
   // New streams pick up the newest config; the connection's listener stays for its limits.
+  // Without a reload since the accept, listener_ is already the newest (no lookup by name).
   const server::SnapshotPtr& snapshot = worker_.snapshot();
   const server::ListenerSnapshot* current = listener_;
-  if (auto it = snapshot->listeners.find(listener_->config.name); it != snapshot->listeners.end()) {
-    current = it->second.get();
+  if (snapshot.get() != &snapshot_) {
+    if (auto it = snapshot->listeners.find(listener_->config.name);
+        it != snapshot->listeners.end()) {
+      current = it->second.get();
+    }
   }
   streams_.push_front(std::make_unique<HttpStream>(*this, encoder, *snapshot, *current, start));
   streams_.front()->position = streams_.begin();

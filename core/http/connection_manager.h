@@ -75,8 +75,9 @@ class ConnectionManager : public Http1ServerCallbacks,
   const std::string& remoteAddress() const { return remote_; }
   // The client's IP without the port (a view into remoteAddress()).
   std::string_view remoteIp() const;
-  // The address the client connected to, asked of the kernel (only logs and filters need it).
-  std::string localAddress() const;
+  // The address the client connected to, asked of the kernel on first use and kept: every stream
+  // that logs it or hands it to a filter would otherwise cost a getsockname.
+  const std::string& localAddress() const;
   // The TLS facts of the connection (peer identity, SNI, ALPN); null for plaintext.
   const tls::TlsInfo* tlsInfo() const { return connection_.tlsInfo(); }
   // Where the worker keeps this connection (set once by the worker, used to remove it).
@@ -137,6 +138,7 @@ class ConnectionManager : public Http1ServerCallbacks,
   bool reset_pending_ = false;
   bool header_timer_ = false;  // the timer counts the header timeout (else the idle timeout)
   std::string remote_;
+  mutable std::unique_ptr<const std::string> local_address_;  // localAddress(), once asked
   uint32_t requests_ = 0;
   bool closed_ = false;
   bool closing_ = false;

@@ -2,39 +2,52 @@
 #include "core/http/header_map.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 
 namespace weft::http {
 namespace {
 
-char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+// Lower-cases the `n` bytes at `p` in place.
+void lowerInPlace(char* p, size_t n) {
+  if (n < sizeof(uint64_t)) {
+    for (size_t i = 0; i < n; ++i) p[i] = ascii::lower(p[i]);
+    return;
+  }
+  // The last word may overlap the one before it: lower-casing twice changes nothing.
+  for (size_t i = 0;; i += sizeof(uint64_t)) {
+    if (i + sizeof(uint64_t) > n) i = n - sizeof(uint64_t);
+    uint64_t word = ascii::lowerWord(ascii::load(p + i));
+    std::memcpy(p + i, &word, sizeof(word));
+    if (i + sizeof(uint64_t) == n) return;
+  }
+}
 
-std::string lowered(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = lower(c);
-  return out;
+void fill(HeaderEntry& entry, std::string_view name, std::string_view value) {
+  entry.name.assign(name);
+  lowerInPlace(entry.name.data(), entry.name.size());
+  entry.value.assign(value);
 }
 
 }  // namespace
 
-bool equalsIgnoreCase(std::string_view a, std::string_view lower_literal) {
-  if (a.size() != lower_literal.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower_literal[i]) return false;
-  }
-  return true;
-}
-
 void HeaderMap::add(std::string_view name, std::string_view value) {
-  HeaderEntry entry{lowered(name), std::string(value)};
   // Pseudo-headers go first; the common case (parsers add them first) is a plain append.
-  bool pseudo = !entry.name.empty() && entry.name[0] == ':';
+  bool pseudo = !name.empty() && name[0] == ':';
+  auto position = entries_.end();
   if (pseudo && !entries_.empty() && entries_.back().name[0] != ':') {
-    auto first_regular = std::find_if(entries_.begin(), entries_.end(),
-                                      [](const HeaderEntry& e) { return e.name[0] != ':'; });
-    entries_.insert(first_regular, std::move(entry));
+    position = std::find_if(entries_.begin(), entries_.end(),
+                            [](const HeaderEntry& e) { return e.name[0] != ':'; });
+  }
+  // `name` or `value` may view one of this map's own fields (a filter copying a field): build the
+  // entry in place only when no existing entry moves, i.e. an append within the capacity.
+  if (position == entries_.end() && entries_.size() < entries_.capacity()) {
+    fill(entries_.emplace_back(), name, value);
     return;
   }
-  entries_.push_back(std::move(entry));
+  HeaderEntry entry;
+  fill(entry, name, value);
+  entries_.insert(position, std::move(entry));
 }
 
 void HeaderMap::set(std::string_view name, std::string_view value) {

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -51,7 +53,46 @@ class HeaderMap {
   std::vector<HeaderEntry> entries_;
 };
 
+// ASCII case folding, eight bytes at a time: names are lower-cased and compared for every field
+// of every message. Inline, so comparisons with literals fold their lengths.
+namespace ascii {
+inline char lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+inline uint64_t load(const char* p) {
+  uint64_t word;
+  std::memcpy(&word, p, sizeof(word));
+  return word;
+}
+
+// `word` with its ASCII upper-case letters lower-cased: a byte's high bit ends up set by the first
+// sum when the byte is >= 'A', by the second when it is > 'Z'; bytes >= 0x80 are left alone.
+inline uint64_t lowerWord(uint64_t word) {
+  constexpr uint64_t kHigh = 0x8080808080808080ull;
+  constexpr uint64_t kLow7 = 0x7f7f7f7f7f7f7f7full;
+  uint64_t seven = word & kLow7;
+  uint64_t at_least_a = seven + 0x3f3f3f3f3f3f3f3full;
+  uint64_t above_z = seven + 0x2525252525252525ull;
+  uint64_t upper = at_least_a & ~above_z & ~word & kHigh;
+  return word | (upper >> 2);  // 0x80 >> 2 is the case bit, 0x20
+}
+}  // namespace ascii
+
 // Case-insensitive ASCII comparison of a field name with a lower-case literal.
-bool equalsIgnoreCase(std::string_view a, std::string_view lower);
+inline bool equalsIgnoreCase(std::string_view a, std::string_view lower) {
+  const size_t n = a.size();
+  if (n != lower.size()) return false;
+  if (n < sizeof(uint64_t)) {
+    for (size_t i = 0; i < n; ++i) {
+      if (ascii::lower(a[i]) != lower[i]) return false;
+    }
+    return true;
+  }
+  // The last word may overlap the one before it.
+  for (size_t i = 0;; i += sizeof(uint64_t)) {
+    if (i + sizeof(uint64_t) > n) i = n - sizeof(uint64_t);
+    if (ascii::lowerWord(ascii::load(a.data() + i)) != ascii::load(lower.data() + i)) return false;
+    if (i + sizeof(uint64_t) == n) return true;
+  }
+}
 
 }  // namespace weft::http

@@ -30,20 +30,20 @@ void Http1ClientCodec::detach() {
 }
 
 void Http1ClientCodec::encodeHeaders(const HeaderMap& headers, bool end_stream) {
-  const std::string* method = headers.get(":method");
-  const std::string* path = headers.get(":path");
-  const std::string* authority = headers.get(":authority");
-  method_ = method ? *method : "GET";
+  const enc::PseudoHeaders pseudo = enc::pseudoHeaders(headers);
+  method_ = pseudo.method ? *pseudo.method : "GET";
   std::string& scratch = enc::headScratch();
   scratch.clear();
-  scratch.append(method_).append(" ").append(path ? *path : "/").append(" HTTP/1.1\r\n");
-  if (authority) scratch.append("host: ").append(*authority).append("\r\n");
-  enc::appendFields(scratch, headers);
-  bool upgrade = headers.has("upgrade");
+  scratch.append(method_)
+      .append(" ")
+      .append(pseudo.path ? *pseudo.path : "/")
+      .append(" HTTP/1.1\r\n");
+  if (pseudo.authority) scratch.append("host: ").append(*pseudo.authority).append("\r\n");
+  const enc::FieldsSeen fields = enc::appendFields(scratch, headers, pseudo.count);
   request_chunked_ = false;
-  if (upgrade) {
+  if (fields.upgrade) {
     scratch.append("connection: upgrade\r\n");
-  } else if (const std::string* length = headers.get("content-length")) {
+  } else if (const std::string* length = fields.content_length) {
     scratch.append("content-length: ").append(*length).append("\r\n");
   } else if (!end_stream) {
     request_chunked_ = true;

@@ -2,7 +2,8 @@
 #include "core/http/http1_encoding.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <charconv>
+#include <cstdlib>
 
 namespace weft::http::http1_encoding {
 
@@ -76,14 +77,73 @@ std::string& headScratch() {
   return scratch;
 }
 
-void appendFields(std::string& out, const HeaderMap& headers) {
+namespace {
+// content-length, transfer-encoding and connection: the fields a codec writes itself. Told apart
+// by length first, as this runs for every field of every head.
+bool isFramingField(std::string_view name) {
+  switch (name.size()) {
+    case 10:
+      return name == "connection";
+    case 14:
+      return name == "content-length";
+    case 17:
+      return name == "transfer-encoding";
+    default:
+      return false;
+  }
+}
+}  // namespace
+
+PseudoHeaders pseudoHeaders(const HeaderMap& headers) {
+  PseudoHeaders pseudo;
   for (const auto& e : headers) {
-    if (e.name[0] == ':' || e.name == "content-length" || e.name == "transfer-encoding" ||
-        e.name == "connection") {
+    std::string_view name = e.name;
+    if (name.empty() || name[0] != ':') break;
+    ++pseudo.count;
+    const std::string** slot = name == ":method"      ? &pseudo.method
+                               : name == ":path"      ? &pseudo.path
+                               : name == ":authority" ? &pseudo.authority
+                               : name == ":status"    ? &pseudo.status
+                                                      : nullptr;
+    if (slot && !*slot) *slot = &e.value;
+  }
+  return pseudo;
+}
+
+FieldsSeen appendFields(std::string& out, const HeaderMap& headers, size_t first) {
+  FieldsSeen seen;
+  for (size_t i = first; i < headers.size(); ++i) {
+    const HeaderEntry& e = headers.at(i);
+    std::string_view name = e.name;
+    if (e.name[0] == ':') continue;
+    if (isFramingField(name)) {
+      if (!seen.content_length && name == "content-length") seen.content_length = &e.value;
       continue;
     }
-    out.append(e.name).append(": ").append(e.value).append("\r\n");
+    seen.upgrade = seen.upgrade || name == "upgrade";
+    out.append(name).append(": ").append(e.value).append("\r\n");
   }
+  return seen;
+}
+
+int statusCode(const std::string* status) {
+  if (!status) return 500;
+  const std::string& s = *status;
+  auto digit = [](char c) { return c >= '0' && c <= '9'; };
+  if (s.size() == 3 && digit(s[0]) && digit(s[1]) && digit(s[2])) {
+    return (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+  }
+  return std::atoi(s.c_str());  // anything a filter may have set: read as before
+}
+
+void appendStatusLine(std::string& out, uint8_t minor_version, int status) {
+  char digits[16];
+  auto converted = std::to_chars(digits, digits + sizeof(digits), status);
+  out.append(minor_version == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
+      .append(digits, static_cast<size_t>(converted.ptr - digits))
+      .append(" ")
+      .append(reasonPhrase(status))
+      .append("\r\n");
 }
 
 void writeBody(evbuffer* out, evbuffer* data, bool chunked, bool end_stream,
@@ -95,8 +155,10 @@ void writeBody(evbuffer* out, evbuffer* data, bool chunked, bool end_stream,
   }
   if (length) {
     char size_line[24];
-    int n = std::snprintf(size_line, sizeof(size_line), "%zx\r\n", length);
-    evbuffer_add(out, size_line, static_cast<size_t>(n));
+    char* end = std::to_chars(size_line, size_line + sizeof(size_line) - 2, length, 16).ptr;
+    *end++ = '\r';
+    *end++ = '\n';
+    evbuffer_add(out, size_line, static_cast<size_t>(end - size_line));
     evbuffer_add_buffer(out, data);
     evbuffer_add(out, "\r\n", 2);
   }

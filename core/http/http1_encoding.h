@@ -20,9 +20,31 @@ std::string_view reasonPhrase(int status);
 // idle connection keeps no buffer of its own.
 std::string& headScratch();
 
-// Appends "name: value\r\n" for every regular field (pseudo-headers and the framing fields
-// content-length / transfer-encoding / connection are left to the caller).
-void appendFields(std::string& out, const HeaderMap& headers);
+// A head's pseudo-headers, read in one pass over the front of the map (where HeaderMap keeps
+// them). Each is the first of its name, or nullptr.
+struct PseudoHeaders {
+  const std::string* method = nullptr;
+  const std::string* path = nullptr;
+  const std::string* authority = nullptr;
+  const std::string* status = nullptr;
+  size_t count = 0;  // entries they take at the front: the regular fields start there
+};
+PseudoHeaders pseudoHeaders(const HeaderMap& headers);
+
+// What appendFields saw on its way.
+struct FieldsSeen {
+  const std::string* content_length = nullptr;  // the first content-length (not written)
+  bool upgrade = false;                         // an upgrade field is present
+};
+
+// Appends "name: value\r\n" for every regular field from entry `first` on (pseudo-headers and the
+// framing fields content-length / transfer-encoding / connection are left to the caller).
+FieldsSeen appendFields(std::string& out, const HeaderMap& headers, size_t first = 0);
+
+// A response's status code: the :status value as std::atoi reads it, 500 without one.
+int statusCode(const std::string* status);
+// Appends "HTTP/1.<minor> <status> <reason>\r\n".
+void appendStatusLine(std::string& out, uint8_t minor_version, int status);
 
 // Writes one body piece to `out`, chunk-framed when `chunked`; `data` is emptied. With
 // `end_stream` and chunked framing the last-chunk (and `trailers`, if given) follow.

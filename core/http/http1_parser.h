@@ -140,9 +140,9 @@ class ChunkedDecoder {
  private:
   enum class State : uint8_t { kSize, kData, kDataCrlf, kTrailer, kDone, kError };
   State state_ = State::kSize;
+  ParseError error_ = ParseError::kNone;  // repeated by every call after an error
   uint64_t remaining_ = 0;
   size_t trailer_bytes_ = 0;
-  ParseError error_ = ParseError::kNone;  // repeated by every call after an error
 };
 
 }  // namespace weft::http1

@@ -192,25 +192,21 @@ void Http1ServerCodec::encode100Continue() {
 }
 
 void Http1ServerCodec::encodeHeaders(const HeaderMap& headers, bool end_stream) {
-  const std::string* status_text = headers.get(":status");
-  int status = status_text ? std::atoi(status_text->c_str()) : 500;
+  const enc::PseudoHeaders pseudo = enc::pseudoHeaders(headers);
+  int status = enc::statusCode(pseudo.status);
   response_started_ = true;
   response_keep_alive_ = request_keep_alive_ && keep_alive_allowed_;
 
   std::string& scratch = enc::headScratch();
   scratch.clear();
-  scratch.append(request_minor_ == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
-      .append(std::to_string(status))
-      .append(" ")
-      .append(enc::reasonPhrase(status))
-      .append("\r\n");
-  enc::appendFields(scratch, headers);
+  enc::appendStatusLine(scratch, request_minor_, status);
+  const enc::FieldsSeen fields = enc::appendFields(scratch, headers, pseudo.count);
 
   bool upgrading = status == 101 && request_upgrade_;
   bool no_body = status < 200 || status == 204 || status == 304;
   if (upgrading) {
     scratch.append("connection: upgrade\r\n");
-  } else if (const std::string* length = headers.get("content-length")) {
+  } else if (const std::string* length = fields.content_length) {
     scratch.append("content-length: ").append(*length).append("\r\n");
   } else if (no_body) {
     // no framing fields at all

@@ -74,12 +74,12 @@ class Http1ServerCodec : public ServerCodec, public ResponseEncoder {
   evbuffer* output_;
   Http1ServerCallbacks& callbacks_;
   const http1::Limits& limits_;  // the listener's; outlives the connection
-  State state_ = State::kHead;
   RequestDecoder* decoder_ = nullptr;
+  // Flags are grouped into whole words: every idle connection holds a codec.
+  State state_ = State::kHead;
   bool stream_active_ = false;
   bool keep_alive_allowed_ = true;
   bool close_after_flush_ = false;
-  bool watch_drain_ = false;
 
   // The current request.
   uint8_t request_minor_ = 1;
@@ -97,6 +97,7 @@ class Http1ServerCodec : public ServerCodec, public ResponseEncoder {
   bool response_until_close_ = false;
   bool response_done_ = false;
   bool response_keep_alive_ = true;
+  bool watch_drain_ = false;  // the stream asked to hear when the response drains
 };
 
 }  // namespace weft::http

@@ -208,15 +208,12 @@ void Connection::pauseIfFull() {
 }
 
 Connection::ReadStatus Connection::readSocket(evbuffer* into, size_t want) {
+  if (!last_read_full_) return readSmall(into, want < kReadChunk ? want : kReadChunk);
   evbuffer_iovec vec[2];
   int count = evbuffer_reserve_space(into, static_cast<ev_ssize_t>(want), vec, 2);
   if (count <= 0) return ReadStatus::kAgain;
   ssize_t n = readv(fd_, reinterpret_cast<iovec*>(vec), count);
-  if (n < 0) {
-    return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? ReadStatus::kAgain
-                                                                     : ReadStatus::kError;
-  }
-  if (n == 0) return ReadStatus::kEof;
+  if (n <= 0) return failedRead(n);
   last_read_full_ = static_cast<size_t>(n) >= kReadChunk;  // stay bulk while reads stay big
   size_t left = static_cast<size_t>(n);
   int used_vectors = 0;
@@ -227,6 +224,25 @@ Connection::ReadStatus Connection::readSocket(evbuffer* into, size_t want) {
   }
   evbuffer_commit_space(into, vec, used_vectors);
   return ReadStatus::kData;
+}
+
+Connection::ReadStatus Connection::readSmall(evbuffer* into, size_t want) {
+  // Reserving space in an empty evbuffer makes a chain sized for `want` (a 32 KiB allocation for
+  // a 16 KiB read) that is freed again as soon as the message is consumed; growing and trimming
+  // the heap for it costs more than the request itself. A message that fits the worker's scratch
+  // is copied once into a chain of its own size instead.
+  thread_local char scratch[kReadChunk];
+  ssize_t n = ::read(fd_, scratch, want);
+  if (n <= 0) return failedRead(n);
+  last_read_full_ = static_cast<size_t>(n) >= kReadChunk;
+  evbuffer_add(into, scratch, static_cast<size_t>(n));
+  return ReadStatus::kData;
+}
+
+Connection::ReadStatus Connection::failedRead(ssize_t n) {
+  if (n == 0) return ReadStatus::kEof;
+  return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? ReadStatus::kAgain
+                                                                   : ReadStatus::kError;
 }
 
 void Connection::handleRead() {
