@@ -9,6 +9,8 @@
 #include "core/tls/peer_identity.h"
 #include "core/upstream/retrying_request.h"
 #include "core/upstream/upstream_request.h"
+#include "filters/router/route_table.h"
+#include "filters/router/router_filter.h"
 
 namespace weft::http {
 
@@ -48,6 +50,7 @@ HttpStream::HttpStream(ConnectionManager& connection, ResponseEncoder& encoder,
     : connection_(connection),
       encoder_(encoder),
       snapshot_(snapshot),
+      snapshot_use_(connection.worker(), snapshot),
       listener_(listener),
       protocol_(start.protocol),
       expect_continue_(start.expect_continue),
@@ -56,7 +59,6 @@ HttpStream::HttpStream(ConnectionManager& connection, ResponseEncoder& encoder,
       filters_(*this, handle(), connection.worker().base(), listener.chain,
                connection.worker().index(), connection.worker().hostWorker(),
                filterLimits(listener.config.limits)) {
-  connection.worker().acquire(snapshot_);
   listener_.stats->rq_total.inc();
   listener_.stats->rq_active.add(1);
   if (uint32_t ms = listener_.config.limits.request_timeout_ms) {
@@ -101,10 +103,14 @@ void HttpStream::onRequestTimeout() {
   }
 }
 
-HttpStream::~HttpStream() {
-  listener_.stats->rq_active.sub(1);
-  connection_.worker().release(snapshot_);
+HttpStream::SnapshotUse::SnapshotUse(WorkerContext& worker, const server::ConfigSnapshot& snapshot)
+    : worker(worker), snapshot(snapshot) {
+  worker.acquire(snapshot);
 }
+
+HttpStream::SnapshotUse::~SnapshotUse() { worker.release(snapshot); }
+
+HttpStream::~HttpStream() { listener_.stats->rq_active.sub(1); }
 
 int64_t HttpStream::elapsedMicros() const {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() -
@@ -643,6 +649,22 @@ int HttpStream::addRequestMirror(std::string_view cluster) {
   if (!clusterExists(cluster)) return WEFT_ERR_NOT_FOUND;
   mirrors_.emplace_back(cluster);
   return WEFT_OK;
+}
+
+bool HttpStream::routeMetadataGet(std::string_view filter, std::string_view key,
+                                  std::string_view& value) {
+  if (!route_looked_up_) {
+    route_looked_up_ = true;
+    for (const plugins::FilterInstancePtr& entry : listener_.chain) {
+      metadata_route_ =
+          router::routeFor(entry->module(), entry->moduleConfig(), plugins::hostApi(), handle());
+      if (metadata_route_ != nullptr) break;
+    }
+  }
+  const std::optional<std::string_view> found =
+      metadata_route_ != nullptr ? metadata_route_->metadata.get(filter, key) : std::nullopt;
+  if (found) value = *found;
+  return found.has_value();
 }
 
 int64_t HttpStream::httpCall(std::string_view cluster, const weft_header* headers,

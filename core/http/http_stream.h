@@ -23,9 +23,14 @@
 #include "core/upstream/upstream_exchange.h"
 #include "plugins/host/host_stream.h"
 
+namespace weft::router {
+struct Route;
+}
+
 namespace weft::http {
 
 class ConnectionManager;
+class WorkerContext;
 
 class HttpStream : public RequestDecoder,
                    public plugins::HostStream,
@@ -103,6 +108,8 @@ class HttpStream : public RequestDecoder,
   int setUpstreamTimeout(uint64_t timeout_ms) override;
   int setRetryPolicy(const RetryPolicy& policy) override;
   int addRequestMirror(std::string_view cluster) override;
+  bool routeMetadataGet(std::string_view filter, std::string_view key,
+                        std::string_view& value) override;
 
   // AsyncHttpCallCallbacks
   void onHttpCallDone(AsyncHttpCall& call, const HttpCallResult& result) override;
@@ -132,6 +139,15 @@ class HttpStream : public RequestDecoder,
   // Kept alive by the worker while this stream uses it (WorkerContext::acquire): no shared
   // reference count is touched per request.
   const server::ConfigSnapshot& snapshot_;
+  // Holds snapshot_ on the worker from construction until after filters_ (declared later, so
+  // destroyed earlier) has destroyed the filters' stream contexts: a retired snapshot's
+  // worker_stop must follow every stream_destroy of its filters.
+  struct SnapshotUse {
+    SnapshotUse(WorkerContext& worker, const server::ConfigSnapshot& snapshot);
+    ~SnapshotUse();
+    WorkerContext& worker;
+    const server::ConfigSnapshot& snapshot;
+  } snapshot_use_;
   const server::ListenerSnapshot& listener_;
   Protocol protocol_;
 
@@ -173,6 +189,11 @@ class HttpStream : public RequestDecoder,
   uint64_t upstream_timeout_ms_ = 0;                 // the route's timeout (set_upstream_timeout)
   std::unique_ptr<event::Timer> upstream_timer_;     // runs while the response headers are awaited
   std::list<std::unique_ptr<AsyncHttpCall>> calls_;  // HTTP calls filters have in flight
+  // route_metadata_get: the listener's router matches the request the first time a filter asks;
+  // the route (owned by the router's config, which the snapshot keeps) is kept from then on, as
+  // Envoy caches a stream's route — later header changes do not move it.
+  bool route_looked_up_ = false;
+  const router::Route* metadata_route_ = nullptr;  // null: no route matched
   // Last: module stream contexts are created once every field above exists.
   FilterManager filters_;
 };

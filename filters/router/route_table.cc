@@ -52,7 +52,7 @@ Result<Route> parseRoute(const YAML::Node& node, const std::string& where,
           {"name", "match", "cluster", "weighted_clusters", "redirect", "direct_response",
            "prefix_rewrite", "regex_rewrite", "host_rewrite_literal", "timeout", "retry_policy",
            "request_mirror_policies", "request_headers_to_add", "request_headers_to_remove",
-           "response_headers_to_add", "response_headers_to_remove", "cors"},
+           "response_headers_to_add", "response_headers_to_remove", "cors", "metadata"},
           where);
       !s) {
     return s;
@@ -62,12 +62,16 @@ Result<Route> parseRoute(const YAML::Node& node, const std::string& where,
   if (name.empty()) name = vhost_name + "/" + std::to_string(index);
   Result<RouteMatch> match = RouteMatch::parse(node["match"], field(where, "match"), node_labels);
   if (!match) return match.status();
-  Route route{std::move(name), std::move(*match), {}, {}, {}, std::nullopt};
+  Route route{std::move(name), std::move(*match), {}, {}, {}, std::nullopt, {}};
   if (Status s = parseRouteAction(node, where, route.action); !s) return s;
   if (Status s = parseMutations(node, where, route.request_headers, route.response_headers); !s) {
     return s;
   }
   if (Status s = parseCors(node, where, route.cors); !s) return s;
+  if (Status s = RouteMetadata::parse(node["metadata"], field(where, "metadata"), route.metadata);
+      !s) {
+    return s;
+  }
   return route;
 }
 

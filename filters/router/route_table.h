@@ -10,7 +10,8 @@
 //                       "routes": [{"name": "api",
 //                                   "match": {"prefix": "/api"},       (route_match.h)
 //                                   "cluster": "backend",              (route_action.h)
-//                                   "cors": {...}, "request_headers_to_add": [...], ...}]}]}
+//                                   "cors": {...}, "request_headers_to_add": [...], ...,
+//                                   "metadata": {"filter_metadata": {...}}}]}]}  (route_metadata.h)
 //
 // A request picks a virtual host by its :authority, compared case-insensitively after the port is
 // stripped, with Envoy's precedence: an exact domain, then the longest "*suffix" wildcard
@@ -42,6 +43,7 @@
 #include "filters/router/route_action.h"
 #include "filters/router/route_index.h"
 #include "filters/router/route_match.h"
+#include "filters/router/route_metadata.h"
 
 namespace YAML {
 class Node;
@@ -56,6 +58,7 @@ struct Route {
   HeaderMutation request_headers;
   HeaderMutation response_headers;
   std::optional<CorsPolicy> cors;  // replaces the virtual host's policy when set
+  RouteMetadata metadata;          // for other filters; the router ignores it
 };
 
 struct VirtualHost {

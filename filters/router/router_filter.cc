@@ -24,6 +24,18 @@ namespace {
 std::atomic<bool> g_retries_unsupported_logged{false};
 std::atomic<bool> g_mirrors_unsupported_logged{false};
 
+// The request's :authority, else its Host header.
+std::optional<std::string_view> requestAuthority(const Stream& stream) {
+  std::optional<std::string_view> authority = stream.requestHeader(":authority");
+  return authority ? authority : stream.requestHeader("host");
+}
+
+// The route of `vhost` (the request's virtual host, possibly null) matching the stream's request.
+const Route* findRoute(const VirtualHost* vhost, const Stream& stream) {
+  const std::optional<std::string_view> path = stream.requestHeader(":path");
+  return vhost != nullptr && path ? vhost->match(*path, StreamMatchInput(stream)) : nullptr;
+}
+
 class RouterConfig : public FilterConfig {
  public:
   static std::unique_ptr<RouterConfig> create(const weft_host_api* host, weft_config_host* config,
@@ -74,12 +86,10 @@ class RouterFilter final : public StreamFilter {
   RouterFilter(const RouterConfig& config, Stream stream) : StreamFilter(stream), config_(config) {}
 
   FilterStatus onRequestHeaders(bool /*end_stream*/) override {
-    std::optional<std::string_view> authority = stream().requestHeader(":authority");
-    if (!authority) authority = stream().requestHeader("host");
+    const std::optional<std::string_view> authority = requestAuthority(stream());
     const std::optional<std::string_view> path = stream().requestHeader(":path");
-    const StreamMatchInput input(stream());
     vhost_ = config_.table().virtualHost(authority.value_or(""));
-    route_ = vhost_ != nullptr && path ? vhost_->match(*path, input) : nullptr;
+    route_ = findRoute(vhost_, stream());
     if (route_ == nullptr) {
       config_.noRoute().add();
       return respond(404, "no route\n", {{"content-type", "text/plain"}}, "route_not_found");
@@ -205,8 +215,23 @@ class RouterFilter final : public StreamFilter {
   std::string origin_;                // its Origin
 };
 
+// The module table, spelt out (not WEFT_DEFINE_FILTER) so that routeFor can tell the router's
+// entries from other filters'.
+using RouterModule = detail::Module<RouterConfig, RouterFilter>;
+constexpr weft_filter_module kRouterModule = RouterModule::table("router", "1.0.0");
+
 }  // namespace
+
+const Route* routeFor(const weft_filter_module& module, const void* config,
+                      const weft_host_api* host, weft_stream_host* stream) {
+  if (&module != &kRouterModule || config == nullptr) return nullptr;
+  const RouteTable& table = static_cast<const RouterConfig*>(config)->table();
+  const Stream request(host, stream);
+  return findRoute(table.virtualHost(requestAuthority(request).value_or("")), request);
+}
+
 }  // namespace weft::router
 
-WEFT_DEFINE_FILTER(weft_router_module_init, "router", "1.0.0", weft::router::RouterConfig,
-                   weft::router::RouterFilter)
+extern "C" const weft_filter_module* weft_router_module_init(const weft_host_api* host) {
+  return weft::router::RouterModule::init(host, &weft::router::kRouterModule);
+}

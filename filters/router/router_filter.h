@@ -26,9 +26,26 @@
 // host's upstream stage does the timing, re-sending and copying (upstream_policy.h). A host too
 // old for retries or mirrors (ABI < 1.3) forwards without them (logged once, at debug).
 // Counters: router.routed (a route matched), router.no_route.
+//
+// routeFor lets the host learn, before the router runs, which route a request will take (for
+// filters earlier in the chain that read the route's metadata, route_metadata_get). It matches
+// exactly as on_request_headers does, on the request as it is at the time of the call.
 #pragma once
 
 #include "weft/filter_abi.h"
 
 // The built-in's entry function, registered with the module registry as "router".
 extern "C" const weft_filter_module* weft_router_module_init(const weft_host_api* host);
+
+namespace weft::router {
+
+struct Route;
+
+// The route the router would pick for `stream`'s request now, read through `host`'s functions,
+// or nullptr when none matches. `module` and `config` are a chain entry's module table and
+// module config: for any module but the router, nullptr. The Route belongs to `config` and lives
+// as long as it. Call it on the stream's worker, while its request headers exist.
+const Route* routeFor(const weft_filter_module& module, const void* config,
+                      const weft_host_api* host, weft_stream_host* stream);
+
+}  // namespace weft::router

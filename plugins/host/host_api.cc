@@ -488,6 +488,14 @@ int setRetryPolicy(weft_stream_host* stream, const weft_retry_policy* policy) {
   return HostStream::from(stream)->setRetryPolicy(*checked);
 }
 
+bool routeMetadataGet(weft_stream_host* stream, weft_str filter, weft_str key, weft_str* value) {
+  if (stream == nullptr || value == nullptr || !validStr(filter) || !validStr(key)) return false;
+  std::string_view found;
+  if (!HostStream::from(stream)->routeMetadataGet(view(filter), view(key), found)) return false;
+  *value = toStr(found);
+  return true;
+}
+
 int addRequestMirror(weft_stream_host* stream, weft_str cluster) {
   if (stream == nullptr || !validStr(cluster) || cluster.len == 0) {
     return WEFT_ERR_INVALID_ARGUMENT;
@@ -543,6 +551,7 @@ constexpr weft_host_api kHostApi = {
     .worker_timer_cancel = workerTimerCancel,
     .set_retry_policy = setRetryPolicy,
     .add_request_mirror = addRequestMirror,
+    .route_metadata_get = routeMetadataGet,
 };
 
 }  // namespace

@@ -70,6 +70,14 @@ class HostStream {
   virtual int setRetryPolicy(const http::RetryPolicy& /*policy*/) { return WEFT_ERR_UNSUPPORTED; }
   virtual int addRequestMirror(std::string_view /*cluster*/) { return WEFT_ERR_UNSUPPORTED; }
 
+  // 1.4. The value of `key` in filter_metadata[`filter`] of the route the request matches (see
+  // route_metadata_get in weft/filter_abi.h: the route is looked up once, then kept). A stream
+  // that knows no routes answers false.
+  virtual bool routeMetadataGet(std::string_view /*filter*/, std::string_view /*key*/,
+                                std::string_view& /*value*/) {
+    return false;
+  }
+
   weft_stream_host* handle() { return reinterpret_cast<weft_stream_host*>(this); }
   static HostStream* from(weft_stream_host* h) { return reinterpret_cast<HostStream*>(h); }
 };

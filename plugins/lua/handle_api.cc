@@ -179,8 +179,7 @@ int handleRespond(lua_State* L) {
 }
 
 int handleMetadata(lua_State* L) {
-  checkHandle(L);
-  pushRouteMetadata(L);
+  pushRouteMetadata(L, checkHandle(L).stream);
   return 1;
 }
 

@@ -15,9 +15,6 @@ constexpr char kSslMeta[] = "weft.lua.ssl";
 struct StreamObject {
   StreamRef ref;
 };
-struct EmptyObject {
-  char unused;
-};
 
 LuaStream& checkObject(lua_State* L, const char* meta) {
   return streamOf(L, static_cast<StreamObject*>(luaL_checkudata(L, 1, meta))->ref);
@@ -170,14 +167,26 @@ constexpr luaL_Reg kDynamicMetadataMethods[] = {
 };
 constexpr luaL_Reg kDynamicMetadataMetamethods[] = {{"__pairs", metadataPairs}, {nullptr, nullptr}};
 
-// ---- metadata(): route metadata, empty ---------------------------------------------------------
+// ---- metadata(): route metadata -----------------------------------------------------------------
+
+// The filter_metadata blocks get() reads, in order. The ABI does not tell a module its entry's
+// name, so the Lua filter answers to the name Envoy users write for it, then to "lua".
+constexpr std::string_view kRouteMetadataFilters[] = {"envoy.filters.http.lua", "lua"};
 
 int routeMetadataGet(lua_State* L) {
-  luaL_checkudata(L, 1, kRouteMetadataMeta);
+  const LuaStream& stream = checkObject(L, kRouteMetadataMeta);
+  const std::string_view key = checkView(L, 2);
+  for (const std::string_view filter : kRouteMetadataFilters) {
+    if (const std::optional<std::string_view> value = stream.host().routeMetadata(filter, key)) {
+      pushView(L, *value);
+      return 1;
+    }
+  }
   lua_pushnil(L);
   return 1;
 }
 
+// pairs() yields nothing: the ABI reads route metadata by key only.
 int routeMetadataPairs(lua_State* L) {
   luaL_checkudata(L, 1, kRouteMetadataMeta);
   lua_pushcfunction(L, tableNext);
@@ -245,7 +254,9 @@ void pushStreamInfo(lua_State* L, const LuaStream& stream) {
   newObject(L, kStreamInfoMeta, StreamObject{refOf(stream)});
 }
 
-void pushRouteMetadata(lua_State* L) { newObject(L, kRouteMetadataMeta, EmptyObject{}); }
+void pushRouteMetadata(lua_State* L, const LuaStream& stream) {
+  newObject(L, kRouteMetadataMeta, StreamObject{refOf(stream)});
+}
 
 void pushConnection(lua_State* L, const LuaStream& stream) {
   newObject(L, kConnectionMeta, StreamObject{refOf(stream)});

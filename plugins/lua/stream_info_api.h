@@ -15,8 +15,11 @@
 //       get(name)                  that table if this stream set one, else the host's value of
 //                                  key `name` (a string) or nil
 //       pairs(dynamicMetadata)     iterates the tables set in Envoy's form
-//   metadata()                                route metadata: the ABI has none, so an empty
-//                                             object (get() is nil, pairs() yields nothing)
+//   metadata()                                route metadata (ABI 1.4, route_metadata_get):
+//       get(key)                   the value (a string) of `key` in the matched route's
+//                                  filter_metadata["envoy.filters.http.lua"], else in its
+//                                  filter_metadata["lua"]; nil without a route or such a key
+//       pairs(metadata)            yields nothing (the ABI reads by key only)
 //   connection():ssl()                        nil without TLS; with a TLS peer identity, an
 //                                             object whose uriSanPeerCertificate() is {identity},
 //                                             peerCertificatePresented() true and
@@ -32,7 +35,7 @@ class LuaVm;
 
 void installStreamInfoApi(LuaVm& vm);
 void pushStreamInfo(lua_State* L, const LuaStream& stream);
-void pushRouteMetadata(lua_State* L);
+void pushRouteMetadata(lua_State* L, const LuaStream& stream);
 void pushConnection(lua_State* L, const LuaStream& stream);
 
 }  // namespace weft::lua

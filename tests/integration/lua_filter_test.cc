@@ -3,8 +3,8 @@
 // fail_open, runaway loops, a script over its memory limit) that leave the worker serving, a
 // shared dictionary counted from two workers, a reload during an in-flight request, httpCall to a
 // second upstream (200 streams waiting in it at once, its timeout), per-worker timers across a
-// reload, and scripts written in Envoy's documented style that run unchanged (tests/lua/),
-// external authorization among them.
+// reload, scripts written in Envoy's documented style that run unchanged (tests/lua/),
+// external authorization among them, and the matched route's metadata read before the router.
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <filesystem>
@@ -27,6 +27,7 @@ struct LuaSpec {
   bool fail_open = false;
   uint32_t workers = 2;
   std::string extra_clusters = {};  // cluster entries after "backend" (HttpBootstrap's)
+  std::string extra_routes = {};    // route entries before the catch-all (HttpBootstrap's)
 };
 
 std::string inlineSource(std::string_view lua, std::string_view extra = "") {
@@ -47,6 +48,7 @@ std::string luaBootstrap(uint16_t upstream_port, const LuaSpec& spec) {
   bootstrap.upstream_port = upstream_port;
   bootstrap.workers = spec.workers;
   bootstrap.extra_clusters = spec.extra_clusters;
+  bootstrap.extra_routes = spec.extra_routes;
   bootstrap.filters = {{"script", "@builtin@", spec.config}};
   std::string yaml = httpBootstrapYaml(bootstrap);
   const std::string placeholder = "plugin: @builtin@";
@@ -520,6 +522,31 @@ BOOST_AUTO_TEST_CASE(a_script_over_its_memory_limit_answers_500_and_the_next_is_
   const std::string log = setup.proxy.process().stderrText();
   BOOST_TEST(log.find("lua: inline: on_request failed: not enough memory") != std::string::npos,
              log);
+}
+
+BOOST_AUTO_TEST_CASE(metadata_reads_the_matched_routes_filter_metadata) {
+  LuaSpec spec{inlineSource(R"(
+    function on_request(h)
+      local md = h:metadata()
+      h:headers():add("x-meta", table.concat({tostring(md:get("greeting")),
+        tostring(md:get("count")), tostring(md:get("fallback")), tostring(md:get("absent"))}, ","))
+    end)")};
+  spec.extra_routes =
+      "          - match: { prefix: /meta }\n"
+      "            prefix_rewrite: /headers\n"
+      "            cluster: backend\n"
+      "            metadata: { filter_metadata: { envoy.filters.http.lua: { greeting: hello, "
+      "count: 3 }, lua: { fallback: found }, other: { absent: elsewhere } } }\n";
+  LuaProxy setup(spec);
+  auto with_metadata = get(setup.proxy.port(), "/meta");
+  BOOST_REQUIRE(with_metadata);
+  BOOST_TEST(with_metadata->status == 200);
+  BOOST_TEST(echoedHeader(*with_metadata, "x-meta").value_or("") == "hello,3,found,nil",
+             with_metadata->body);
+  auto without = get(setup.proxy.port(), "/headers");  // the catch-all route: no metadata
+  BOOST_REQUIRE(without);
+  BOOST_TEST(without->status == 200);
+  BOOST_TEST(echoedHeader(*without, "x-meta").value_or("") == "nil,nil,nil,nil", without->body);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

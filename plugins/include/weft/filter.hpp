@@ -417,6 +417,19 @@ class Stream : public Host {
                          toWeftStr(cluster));
   }
 
+  // (1.4) The value of `key` in the matched route's metadata.filter_metadata[`filter`], or
+  // nullopt (no route matches, no such key, or an older host). The route is looked up once per
+  // stream, on the request headers of the first call; the view lives as long as the stream.
+  std::optional<std::string_view> routeMetadata(std::string_view filter,
+                                                std::string_view key) const noexcept {
+    weft_str out{nullptr, 0};
+    if (!WEFT_SDK_CALL(api_, route_metadata_get, false, stream_, toWeftStr(filter), toWeftStr(key),
+                       &out)) {
+      return std::nullopt;
+    }
+    return toView(out);
+  }
+
   // (1.2) An HTTP request to `cluster` without blocking: a token > 0 that onHttpCallDone
   // receives, or a WEFT_ERR_*. `headers` need ":method" and ":path". max_response_bytes 0: 1 MiB.
   int64_t httpCall(std::string_view cluster, std::initializer_list<Header> headers,

@@ -44,7 +44,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 3
+#define WEFT_ABI_MINOR 4
 
 /* True when table `t` (host or module) is new enough to contain `field`. */
 #define WEFT_HOST_HAS(t, field) \
@@ -339,6 +339,17 @@ typedef struct weft_host_api {
    * runtime_fraction). WEFT_ERR_NOT_FOUND for an unknown cluster; WEFT_ERR_WRONG_PHASE once the
    * request went upstream. */
   int (*add_request_mirror)(weft_stream_host* stream, weft_str cluster);
+
+  /* ---- added in 1.4 ---- */
+
+  /* Route metadata (Envoy's route `metadata.filter_metadata`): the value of `key` in the block
+   * named `filter` of the route this stream's request matches, as text (numbers and booleans as
+   * written). False when no route matches, or the route has no such block or key. The route is
+   * looked up the first time a stream asks, on the request headers as they are then, and kept
+   * for the stream: later header changes do not move it (as Envoy caches a stream's route). The
+   * view stays valid for the stream's life. */
+  bool (*route_metadata_get)(weft_stream_host* stream, weft_str filter, weft_str key,
+                             weft_str* value);
 } weft_host_api;
 
 /* ---------------------------------------------------------------------------------------------
