@@ -8,6 +8,23 @@
 
 namespace weft::http {
 
+// Sets who is calling the host for the length of one hook or callback, and restores the outer
+// caller after: a callback that resumes a direction runs other filters' hooks inside it.
+class FilterManager::CallerScope {
+ public:
+  CallerScope(FilterManager& manager, size_t slot, bool callback)
+      : manager_(manager), outer_(manager.caller_) {
+    manager.caller_ = {slot, callback};
+  }
+  ~CallerScope() { manager_.caller_ = outer_; }
+  CallerScope(const CallerScope&) = delete;
+  CallerScope& operator=(const CallerScope&) = delete;
+
+ private:
+  FilterManager& manager_;
+  Caller outer_;
+};
+
 FilterManager::FilterManager(FilterManagerCallbacks& owner, weft_stream_host* handle,
                              event_base* base, const std::vector<plugins::FilterInstancePtr>& chain,
                              uint32_t worker_index, weft_worker_host* worker, Limits limits)
@@ -55,7 +72,7 @@ weft_status FilterManager::callHeaders(Direction& d, size_t position, bool end_s
   const weft_filter_module& m = slots_[s].instance->module();
   auto hook = d.request ? m.on_request_headers : m.on_response_headers;
   if (!hook) return WEFT_CONTINUE;
-  current_slot_ = s;
+  CallerScope caller(*this, s, false);
   return checked(s, hook(slots_[s].ctx, handle_, end_stream));
 }
 
@@ -65,7 +82,7 @@ weft_status FilterManager::callBody(Direction& d, size_t position, evbuffer* bod
   const weft_filter_module& m = slots_[s].instance->module();
   auto hook = d.request ? m.on_request_body : m.on_response_body;
   if (!hook) return WEFT_CONTINUE;
-  current_slot_ = s;
+  CallerScope caller(*this, s, false);
   d.current_body = body;
   int status = hook(slots_[s].ctx, handle_, end_stream);
   d.current_body = nullptr;
@@ -77,7 +94,7 @@ weft_status FilterManager::callTrailers(Direction& d, size_t position) {
   const weft_filter_module& m = slots_[s].instance->module();
   auto hook = d.request ? m.on_request_trailers : m.on_response_trailers;
   if (!hook) return WEFT_CONTINUE;
-  current_slot_ = s;
+  CallerScope caller(*this, s, false);
   return checked(s, hook(slots_[s].ctx, handle_));
 }
 
@@ -104,11 +121,13 @@ void FilterManager::responseData(evbuffer* data, bool end_stream) {
 
 void FilterManager::requestTrailers() {
   request_.trailers = true;
+  if (request_.buffering) return checkBuffering(request_);
   run(request_);
 }
 
 void FilterManager::responseTrailers() {
   response_.trailers = true;
+  if (response_.buffering) return checkBuffering(response_);
   run(response_);
 }
 
@@ -124,20 +143,8 @@ void FilterManager::onData(Direction& d, evbuffer* data, bool end_stream) {
   if (!d.queued) d.queued = event::newBuffer();
   evbuffer_add_buffer(d.queued.get(), data);
   d.queued_end = d.queued_end || end_stream;
-  if (d.stopped) {
-    size_t held = evbuffer_get_length(d.queued.get());
-    if (d.buffering && held > limits_.max_buffered_body) {
-      aborted_ = true;
-      owner_.bufferLimitExceeded(d.request);
-      return;
-    }
-    if (d.buffering && d.queued_end) {
-      finishBuffering(d);
-      return;
-    }
-    updateWatermark(d);
-    return;
-  }
+  if (d.buffering) return checkBuffering(d);
+  if (d.stopped) return updateWatermark(d);
   run(d);
 }
 
@@ -169,16 +176,27 @@ void FilterManager::passInPlace(Direction& d, evbuffer* data, bool end_stream) {
 void FilterManager::updateWatermark(Direction& d) {
   size_t held = (d.queued ? evbuffer_get_length(d.queued.get()) : 0) +
                 (d.item ? evbuffer_get_length(d.item.get()) : 0);
-  bool above = d.stopped && held > limits_.high_watermark;
+  // A buffering direction must keep reading to the end; its limit is max_buffered_body.
+  bool above = d.stopped && !d.buffering && held > limits_.high_watermark;
   if (above != d.above_watermark) {
     d.above_watermark = above;
     owner_.heldBodyAboveWatermark(d.request, above);
   }
 }
 
+void FilterManager::checkBuffering(Direction& d) {
+  if (d.queued && evbuffer_get_length(d.queued.get()) > limits_.max_buffered_body) {
+    aborted_ = true;
+    owner_.bufferLimitExceeded(d.request);
+    return;
+  }
+  if (d.queued_end || d.trailers) finishBuffering(d);
+}
+
 void FilterManager::finishBuffering(Direction& d) {
   // The filter that asked for the whole body sees it now, once, with end_stream.
   d.buffering = false;
+  if (!d.queued) d.queued = event::newBuffer();  // a body of no bytes
   weft_status status = callBody(d, d.buffer_filter, d.queued.get(), !d.trailers);
   if (aborted_) return;
   if (status != WEFT_CONTINUE) return;  // still stopped; the filter resumes later
@@ -214,7 +232,7 @@ void FilterManager::run(Direction& d) {
           if (status == WEFT_STOP_AND_BUFFER && !d.headers_end) {
             d.buffering = true;
             d.buffer_filter = d.cursor - 1;
-            if (d.queued_end) finishBuffering(d);
+            checkBuffering(d);
           }
           return;
         }
@@ -303,7 +321,7 @@ void FilterManager::complete() {
 int64_t FilterManager::timerStart(uint64_t delay_ms) {
   if (completed_) return WEFT_ERR_WRONG_PHASE;
   int64_t token = next_token_++;
-  PendingTimer& pending = timers_.emplace_back(PendingTimer{this, token, current_slot_, nullptr});
+  PendingTimer& pending = timers_.emplace_back(PendingTimer{this, token, caller_.slot, nullptr});
   pending.timer = std::make_unique<event::Timer>(base_, &FilterManager::onTimerFired, &pending);
   pending.timer->arm(delay_ms);
   return token;
@@ -320,8 +338,9 @@ void FilterManager::onTimerFired(void* context) {
     auto fired = std::move(it->timer);
     self.timers_.erase(it);
     const weft_filter_module& m = self.slots_[slot].instance->module();
-    self.current_slot_ = slot;
-    if (m.on_timer) m.on_timer(self.slots_[slot].ctx, self.handle_, token);
+    if (m.on_timer) {
+      self.runCallback(slot, [&] { m.on_timer(self.slots_[slot].ctx, self.handle_, token); });
+    }
     return;
   }
 }
@@ -339,7 +358,7 @@ int FilterManager::timerCancel(int64_t token) {
 int64_t FilterManager::calloutToken() {
   if (completed_) return WEFT_ERR_WRONG_PHASE;
   int64_t token = next_token_++;
-  callouts_.emplace_back(token, current_slot_);
+  callouts_.emplace_back(token, caller_.slot);
   return token;
 }
 
@@ -355,8 +374,51 @@ void FilterManager::calloutDone(int64_t token, const weft_http_call_result& resu
   callouts_.erase(it);
   const weft_filter_module& m = slots_[slot].instance->module();
   if (!WEFT_HOST_HAS(&m, on_http_call_done) || m.on_http_call_done == nullptr) return;
-  current_slot_ = slot;
-  m.on_http_call_done(slots_[slot].ctx, handle_, token, &result);
+  runCallback(slot, [&] { m.on_http_call_done(slots_[slot].ctx, handle_, token, &result); });
+}
+
+template <typename Call>
+void FilterManager::runCallback(size_t slot, Call&& call) {
+  {
+    CallerScope caller(*this, slot, true);
+    call();
+  }
+  for (Direction* d : {&request_, &response_}) {
+    if (!d->settle_buffering) continue;
+    d->settle_buffering = false;
+    // Unless the callback went on to resume, reply or fail, the buffering it began starts now.
+    if (!aborted_ && d->buffering) checkBuffering(*d);
+  }
+}
+
+bool FilterManager::heldBy(const Direction& d, size_t slot) const {
+  return d.stopped && d.cursor > 0 && slotAt(d, d.cursor - 1) == slot;
+}
+
+int FilterManager::bufferHeldBody(bool request) {
+  Direction& d = request ? request_ : response_;
+  const bool held_headers = d.phase == Direction::Phase::kHeaders && !d.headers_end &&
+                            !d.buffering && heldBy(d, caller_.slot);
+  if (!caller_.callback || aborted_ || !held_headers) return WEFT_ERR_WRONG_PHASE;
+  d.buffering = true;
+  d.buffer_filter = d.cursor - 1;
+  d.settle_buffering = true;
+  updateWatermark(d);  // reading resumes if the hold had paused it
+  return WEFT_OK;
+}
+
+int FilterManager::failFromCallback(std::string_view reason) {
+  if (!caller_.callback || aborted_) return WEFT_ERR_WRONG_PHASE;
+  const plugins::FilterInstance& instance = *slots_[caller_.slot].instance;
+  if (!instance.failOpen()) {
+    aborted_ = true;
+    owner_.filterFailed(instance.name(), reason);
+    return WEFT_OK;
+  }
+  for (Direction* d : {&request_, &response_}) {
+    if (heldBy(*d, caller_.slot)) resume(*d);
+  }
+  return WEFT_OK;
 }
 
 }  // namespace weft::http

@@ -12,7 +12,13 @@
 //     filter's body hook then sees it once with end_stream = true, and what it returns decides;
 //   - a local reply stops both directions for good.
 // Queued bytes beyond the buffer limit end the stream: 413 for a request body being buffered, and
-// the owner pauses reading while a stopped direction holds more than the high watermark.
+// the owner pauses reading while a stopped (not buffering) direction holds more than the high
+// watermark.
+//
+// A filter that holds a direction finishes its work in a callback (on_timer, on_http_call_done):
+// there it may resume, turn its hold into whole-body buffering (bufferHeldBody; the body hook runs
+// once the callback has returned), or fail (failFromCallback: fail-open resumes what it holds,
+// otherwise the owner answers 500).
 //
 // Worker-local, like the stream that owns it.
 #pragma once
@@ -20,6 +26,7 @@
 #include <cstdint>
 #include <list>
 #include <memory>
+#include <string_view>
 #include <vector>
 
 #include "core/event/event_loop.h"
@@ -68,6 +75,9 @@ class FilterManager {
 
   int continueRequest();
   int continueResponse();
+  // From the current filter's callback (stream_buffer_body / stream_fail in weft/filter_abi.h).
+  int bufferHeldBody(bool request);
+  int failFromCallback(std::string_view reason);
   // Stops all iteration (a local reply was sent, or the stream was reset).
   void abort() { aborted_ = true; }
   // Runs every filter's on_stream_complete hook, once.
@@ -102,6 +112,7 @@ class FilterManager {
     event::EvbufferPtr queued;  // body that arrived while the pipeline was held
     bool queued_end = false;
     bool above_watermark = false;
+    bool settle_buffering = false;  // buffering began in a callback: check it once that returns
     evbuffer* current_body = nullptr;
   };
   struct Slot {
@@ -119,7 +130,15 @@ class FilterManager {
   void run(Direction& d);
   void onData(Direction& d, evbuffer* data, bool end_stream);
   void passInPlace(Direction& d, evbuffer* data, bool end_stream);
+  // A buffering direction got body or its end: past the limit the stream ends, and a complete
+  // body goes to the filter that asked for it.
+  void checkBuffering(Direction& d);
   void finishBuffering(Direction& d);
+  // Runs a filter's callback (on_timer, on_http_call_done) as `slot`, then what it left to do.
+  template <typename Call>
+  void runCallback(size_t slot, Call&& call);
+  // The direction waits at this filter (it holds the item now at the filter).
+  bool heldBy(const Direction& d, size_t slot) const;
   int resume(Direction& d);
   // Calls one hook; maps a bad status to failure (or continue, when fail-open).
   weft_status callHeaders(Direction& d, size_t position, bool end_stream);
@@ -138,7 +157,14 @@ class FilterManager {
   Direction response_;
   bool aborted_ = false;
   bool completed_ = false;
-  size_t current_slot_ = 0;  // the filter whose hook runs now (for timer ownership)
+  // The filter whose hook or callback runs now: it owns the timers and calls it starts, and only
+  // a callback may buffer a held body or fail (bufferHeldBody, failFromCallback).
+  struct Caller {
+    size_t slot = 0;
+    bool callback = false;
+  };
+  class CallerScope;
+  Caller caller_;
   std::list<PendingTimer> timers_;
   std::vector<std::pair<int64_t, size_t>> callouts_;  // token, slot of the filter that called
   int64_t next_token_ = 1;

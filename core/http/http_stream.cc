@@ -355,8 +355,9 @@ void HttpStream::onResponseDrained() {
 void HttpStream::responseTrailersDone() { encoder_.encodeTrailers(response_trailers_); }
 
 void HttpStream::filterFailed(const std::string& filter, std::string_view why) {
-  sendLocalReply(500, "filter error\n", nullptr, 0,
-                 "filter_failed{" + filter + "}: " + std::string(why));
+  const int replied = sendLocalReply(500, "filter error\n", nullptr, 0,
+                                     "filter_failed{" + filter + "}: " + std::string(why));
+  if (replied != WEFT_OK && !local_reply_) reset();  // the response has begun: only a reset tells
 }
 
 void HttpStream::heldBodyAboveWatermark(bool request, bool above) {

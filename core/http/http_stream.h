@@ -89,6 +89,10 @@ class HttpStream : public RequestDecoder,
                      size_t header_count, std::string_view details) override;
   int continueRequest() override { return filters_.continueRequest(); }
   int continueResponse() override { return filters_.continueResponse(); }
+  int bufferHeldBody(bool request) override { return filters_.bufferHeldBody(request); }
+  int failFromCallback(std::string_view reason) override {
+    return filters_.failFromCallback(reason);
+  }
   int reset() override;
   int64_t timerStart(uint64_t delay_ms) override { return filters_.timerStart(delay_ms); }
   int timerCancel(int64_t token) override { return filters_.timerCancel(token); }

@@ -503,6 +503,20 @@ int addRequestMirror(weft_stream_host* stream, weft_str cluster) {
   return HostStream::from(stream)->addRequestMirror(view(cluster));
 }
 
+// ---- 1.5: finishing in a callback -----------------------------------------------------------
+
+int streamBufferBody(weft_stream_host* stream, weft_body which) {
+  if (stream == nullptr || (which != WEFT_BODY_REQUEST && which != WEFT_BODY_RESPONSE)) {
+    return WEFT_ERR_INVALID_ARGUMENT;
+  }
+  return HostStream::from(stream)->bufferHeldBody(which == WEFT_BODY_REQUEST);
+}
+
+int streamFail(weft_stream_host* stream, weft_str reason) {
+  if (stream == nullptr || !validStr(reason)) return WEFT_ERR_INVALID_ARGUMENT;
+  return HostStream::from(stream)->failFromCallback(view(reason));
+}
+
 constexpr weft_host_api kHostApi = {
     .struct_size = sizeof(weft_host_api),
     .abi_major = WEFT_ABI_MAJOR,
@@ -552,6 +566,8 @@ constexpr weft_host_api kHostApi = {
     .set_retry_policy = setRetryPolicy,
     .add_request_mirror = addRequestMirror,
     .route_metadata_get = routeMetadataGet,
+    .stream_buffer_body = streamBufferBody,
+    .stream_fail = streamFail,
 };
 
 }  // namespace

@@ -78,6 +78,12 @@ class HostStream {
     return false;
   }
 
+  // 1.5, from the calling filter's on_timer / on_http_call_done (see stream_buffer_body and
+  // stream_fail in weft/filter_abi.h). A stream without a filter chain answers
+  // WEFT_ERR_UNSUPPORTED.
+  virtual int bufferHeldBody(bool /*request*/) { return WEFT_ERR_UNSUPPORTED; }
+  virtual int failFromCallback(std::string_view /*reason*/) { return WEFT_ERR_UNSUPPORTED; }
+
   weft_stream_host* handle() { return reinterpret_cast<weft_stream_host*>(this); }
   static HostStream* from(weft_stream_host* h) { return reinterpret_cast<HostStream*>(h); }
 };

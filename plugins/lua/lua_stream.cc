@@ -239,12 +239,13 @@ void LuaStream::settleCallback(Dir dir, Next next) {
     case Next::kReplied:
       d.held = false;
       return;
-    case Next::kBuffer:  // body() refuses to wait outside a headers hook; never here
+    case Next::kBuffer:
+      d.held = false;  // the host buffers now; the body hook resumes the script
+      return;
     case Next::kFailed:
       d.held = false;
-      // No status to return from a callback, and the ABI does not tell a module whether its
-      // entry is fail_open: fail closed.
-      if (host_.sendLocalReply(500, "filter error\n", {}, "lua_error") != WEFT_OK) host_.reset();
+      // No status to return from a callback: the host applies the entry's fail_open.
+      host_.fail("lua_error");
       return;
     case Next::kGoOn:
       if (!d.held) return;
@@ -324,15 +325,22 @@ int LuaStream::body(lua_State* L, Dir dir, size_t max, bool always_wrap) {
                      "that delivered it returned");
   }
   if (d.headers_ended) return pushBody(L, dir, max, always_wrap);  // there is no body
-  if (hook_ != Hook::kHeaders) {
-    return pushError(L,
-                     "body() must be called before waiting for anything else (sleep, "
-                     "httpCall, bodyChunks, trailers): the headers are no longer held");
-  }
+  // From the headers hook the hook's STOP_AND_BUFFER asks for the body; after a sleep or an
+  // httpCall made there, the host turns the hold into buffering (ABI 1.5).
+  constexpr const char* kPassedOn =
+      "body() must be called in the headers phase, or after a sleep or httpCall made there: "
+      "the body has passed on";
+  const bool held_in_callback = hook_ == Hook::kCallback && d.held;
+  if (hook_ != Hook::kHeaders && !held_in_callback) return pushError(L, kPassedOn);
   if (std::optional<uint64_t> declared = contentLength(dir); declared && *declared > max) {
     lua_pushnil(L);
     lua_pushliteral(L, "too_large");  // known from the headers: nothing is buffered
     return 2;
+  }
+  if (held_in_callback) {
+    // The host refuses when the hold is not at the headers (e.g. a sleep after trailers()).
+    const weft_body which = dir == Dir::kRequest ? WEFT_BODY_REQUEST : WEFT_BODY_RESPONSE;
+    if (host_.bufferBody(which) != WEFT_OK) return pushError(L, kPassedOn);
   }
   d.wait = Wait::kBody;
   d.body_max = max;

@@ -9,6 +9,8 @@
 //   the script waits for           the hook returns          resumed by
 //   nothing (it finished)          CONTINUE                  -
 //   body()                         STOP_AND_BUFFER           the body hook with the whole body
+//     (after a sleep or httpCall made in the headers hook, the callback asks the host to buffer
+//     instead: stream_buffer_body, ABI 1.5)
 //   bodyChunks() (the next chunk)  CONTINUE                  each body hook, one chunk each
 //   trailers()                     CONTINUE                  the trailers hook (nil at the end)
 //   proxy.sleep(), httpCall()      STOP_ITERATION            on_timer / on_http_call_done;
@@ -20,9 +22,9 @@
 // A failed run (a Lua error, the instruction budget, the memory limit) is counted, logged with
 // the script's file, line and traceback, and fails the hook: the hook returns kHookFailed, an
 // out-of-range status that the host treats as a failing filter — 500, or continue when the entry
-// is fail_open. In a callback (on_timer) there is no status to return: the stream is answered 500
-// (or reset, once its response has started). on_log runs from on_stream_complete; it may not
-// wait for anything.
+// is fail_open. In a callback (on_timer, on_http_call_done) there is no status to return: the
+// filter calls stream_fail (ABI 1.5) and the host does the same. on_log runs from
+// on_stream_complete; it may not wait for anything.
 #pragma once
 
 #include <cstdint>

@@ -191,7 +191,7 @@ BOOST_AUTO_TEST_CASE(sighup_reloads_without_failing_a_request) {
   proxy.reload(bad);
   BOOST_TEST(eventually([&] { return proxy.stat("server.reload_failure").value_or(0) > failures; }),
              "server.reload_failure did not move");
-  BOOST_TEST(proxy.process().stderrText().find(bad_at, logged_before) != std::string::npos,
+  BOOST_TEST(proxy.process().stderrShows(bad_at, logged_before),
              "the log does not name " << bad_at << "\n"
                                       << proxy.process().stderrText().substr(logged_before));
   std::this_thread::sleep_for(milliseconds(200));

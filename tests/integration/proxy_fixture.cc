@@ -249,6 +249,15 @@ std::string ChildProcess::stderrText() const {
   return stderr_;
 }
 
+bool ChildProcess::stderrShows(std::string_view text, size_t from, milliseconds timeout) const {
+  return eventually(
+      [&] {
+        std::lock_guard lock(mutex_);
+        return stderr_.find(text, from) != std::string::npos;
+      },
+      timeout);
+}
+
 void ChildProcess::signal(int signo) {
   if (!exit_status_) ::kill(pid_, signo);
 }

@@ -94,6 +94,10 @@ class ChildProcess {
   // complete.
   void waitForOutputEnd(milliseconds timeout);
   std::string stderrText() const;
+  // Whether `text` shows up in stderr (at or after byte `from`) within `timeout`: a line the
+  // child wrote before it answered may still be on its way through the reader thread.
+  bool stderrShows(std::string_view text, size_t from = 0,
+                   milliseconds timeout = milliseconds(5000)) const;
 
   void signal(int signo);
   bool running();

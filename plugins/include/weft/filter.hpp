@@ -430,6 +430,18 @@ class Stream : public Host {
     return toView(out);
   }
 
+  // (1.5) From onTimer / onHttpCallDone, while this filter holds `which` direction's headers:
+  // ask for that direction's whole body, as kStopAndBuffer would have. The body hook then runs
+  // once with all of it, after the callback returns.
+  int bufferBody(weft_body which) const noexcept {
+    return WEFT_SDK_CALL(api_, stream_buffer_body, WEFT_ERR_UNSUPPORTED, stream_, which);
+  }
+  // (1.5) From onTimer / onHttpCallDone: this filter failed. A fail_open entry's held directions
+  // continue; otherwise the stream is answered 500 (or reset once its response has begun).
+  int fail(std::string_view reason) const noexcept {
+    return WEFT_SDK_CALL(api_, stream_fail, WEFT_ERR_UNSUPPORTED, stream_, toWeftStr(reason));
+  }
+
   // (1.2) An HTTP request to `cluster` without blocking: a token > 0 that onHttpCallDone
   // receives, or a WEFT_ERR_*. `headers` need ":method" and ":path". max_response_bytes 0: 1 MiB.
   int64_t httpCall(std::string_view cluster, std::initializer_list<Header> headers,

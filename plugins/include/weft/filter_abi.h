@@ -44,7 +44,7 @@ extern "C" {
 #endif
 
 #define WEFT_ABI_MAJOR 1
-#define WEFT_ABI_MINOR 4
+#define WEFT_ABI_MINOR 5
 
 /* True when table `t` (host or module) is new enough to contain `field`. */
 #define WEFT_HOST_HAS(t, field) \
@@ -350,6 +350,25 @@ typedef struct weft_host_api {
    * view stays valid for the stream's life. */
   bool (*route_metadata_get)(weft_stream_host* stream, weft_str filter, weft_str key,
                              weft_str* value);
+
+  /* ---- added in 1.5: work a filter finishes in a callback (on_timer, on_http_call_done) ---- */
+
+  /* The filter holds `which` direction at its headers (its headers hook returned
+   * WEFT_STOP_ITERATION) and now wants that direction's whole body: the hold becomes a
+   * WEFT_STOP_AND_BUFFER, as if the headers hook had returned it. The filter's body hook runs once
+   * with the whole body and end_stream — after the calling callback returns, never inside it —
+   * and the direction then goes on as that hook says. Past the listener's max_buffered_body_bytes
+   * the stream is answered 413 (request) or 500 (response). WEFT_ERR_WRONG_PHASE outside
+   * on_timer / on_http_call_done, when this filter does not hold those headers, or when the
+   * headers ended the direction (there is no body). */
+  int (*stream_buffer_body)(weft_stream_host* stream, weft_body which);
+
+  /* The filter failed in on_timer or on_http_call_done, where there is no status to return: the
+   * host does what it does when a hook fails. If the filter's entry is fail_open, every direction
+   * this filter holds continues; otherwise the stream is answered 500 (reset once its response has
+   * begun). `reason` goes to the log. WEFT_ERR_WRONG_PHASE outside those callbacks (a hook fails
+   * by returning a status outside weft_status). */
+  int (*stream_fail)(weft_stream_host* stream, weft_str reason);
 } weft_host_api;
 
 /* ---------------------------------------------------------------------------------------------

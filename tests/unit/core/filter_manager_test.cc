@@ -8,8 +8,10 @@
 #include "core/http/filter_manager.h"
 
 #include <boost/test/unit_test.hpp>
+#include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/event/event_loop.h"
@@ -25,15 +27,18 @@ const weft_host_api* g_host = nullptr;
 std::vector<std::string> g_log;               // "<filter>:<hook>[:<bytes>]"
 std::map<std::string, weft_status> g_script;  // "<filter>:<hook>" -> status to return
 std::map<std::string, int> g_bad_status;      // "<filter>:<hook>" -> invalid status
+// "<filter>:<hook>" -> what the hook does through the host before it returns
+std::map<std::string, std::function<void(weft_stream_host*)>> g_action;
 
 // Module contexts carry the filter's name (its config JSON is just the name, quoted).
 struct Ctx {
   std::string name;
 };
 
-int status(const Ctx& ctx, const char* hook, size_t bytes = SIZE_MAX) {
+int status(const Ctx& ctx, weft_stream_host* stream, const char* hook, size_t bytes = SIZE_MAX) {
   std::string key = ctx.name + ":" + hook;
   g_log.push_back(bytes == SIZE_MAX ? key : key + ":" + std::to_string(bytes));
+  if (auto action = g_action.find(key); action != g_action.end()) action->second(stream);
   if (auto bad = g_bad_status.find(key); bad != g_bad_status.end()) return bad->second;
   auto scripted = g_script.find(key);
   return scripted == g_script.end() ? WEFT_CONTINUE : scripted->second;
@@ -58,15 +63,21 @@ const weft_filter_module* recorderInit(const weft_host_api* host) {
     };
     t.config_destroy = [](void* c) { delete static_cast<Ctx*>(c); };
     t.stream_new = [](void* config, void*, weft_stream_host*) -> void* { return config; };
-    t.on_request_headers = [](void* c, weft_stream_host*, bool) {
-      return static_cast<weft_status>(status(*static_cast<Ctx*>(c), "req_headers"));
+    t.on_request_headers = [](void* c, weft_stream_host* s, bool) {
+      return static_cast<weft_status>(status(*static_cast<Ctx*>(c), s, "req_headers"));
     };
     t.on_request_body = [](void* c, weft_stream_host* s, bool) {
       return static_cast<weft_status>(
-          status(*static_cast<Ctx*>(c), "req_body", bodyBytes(s, WEFT_BODY_REQUEST)));
+          status(*static_cast<Ctx*>(c), s, "req_body", bodyBytes(s, WEFT_BODY_REQUEST)));
     };
-    t.on_response_headers = [](void* c, weft_stream_host*, bool) {
-      return static_cast<weft_status>(status(*static_cast<Ctx*>(c), "resp_headers"));
+    t.on_request_trailers = [](void* c, weft_stream_host* s) {
+      return static_cast<weft_status>(status(*static_cast<Ctx*>(c), s, "req_trailers"));
+    };
+    t.on_response_headers = [](void* c, weft_stream_host* s, bool) {
+      return static_cast<weft_status>(status(*static_cast<Ctx*>(c), s, "resp_headers"));
+    };
+    t.on_timer = [](void* c, weft_stream_host* s, int64_t) {
+      status(*static_cast<Ctx*>(c), s, "timer");
     };
     return t;
   }();
@@ -87,6 +98,10 @@ class BodyOnlyStream : public plugins::HostStream {
   }
   int continueRequest() override { return manager->continueRequest(); }
   int continueResponse() override { return manager->continueResponse(); }
+  int bufferHeldBody(bool request) override { return manager->bufferHeldBody(request); }
+  int failFromCallback(std::string_view reason) override {
+    return manager->failFromCallback(reason);
+  }
   int reset() override { return WEFT_ERR_WRONG_PHASE; }
   int64_t timerStart(uint64_t ms) override { return manager->timerStart(ms); }
   int timerCancel(int64_t token) override { return manager->timerCancel(token); }
@@ -128,6 +143,7 @@ struct Chain {
     g_log.clear();
     g_script.clear();
     g_bad_status.clear();
+    g_action.clear();
     registry.registerBuiltin("recorder", &recorderInit);
     const plugins::LoadedModule& module = **registry.builtin("recorder");
     for (size_t i = 0; i < names.size(); ++i) {
@@ -147,6 +163,9 @@ struct Chain {
     manager.reset();
     for (auto& f : filters) f->stopWorker(0);
   }
+
+  // One turn of the loop: the timers that are due fire (a 0 ms timer is due at once).
+  void turn() { event_base_loop(loop.base(), EVLOOP_ONCE); }
 
   // Feeds `n` bytes of request body.
   void body(size_t n, bool end) {
@@ -250,6 +269,149 @@ BOOST_AUTO_TEST_CASE(an_invalid_status_fails_closed_unless_fail_open) {
     BOOST_TEST((chain.owner.out == Log{"headers:end"}));
     BOOST_TEST((g_log == Log{"a:req_headers", "b:req_headers"}));
   }
+}
+
+BOOST_AUTO_TEST_CASE(stop_and_buffer_ends_at_trailers) {
+  Chain chain({"a", "b"});
+  g_script["a:req_headers"] = WEFT_STOP_AND_BUFFER;
+  chain.manager->requestHeaders(false);
+  chain.body(10, false);
+  BOOST_TEST((g_log == Log{"a:req_headers"}));
+  chain.manager->requestTrailers();
+  BOOST_TEST((g_log == Log{"a:req_headers", "a:req_body:10", "b:req_headers", "b:req_body:10",
+                           "a:req_trailers", "b:req_trailers"}));
+  BOOST_TEST((chain.owner.out == Log{"headers", "data:10", "trailers"}));
+}
+
+// ---- what a filter may do from a callback (ABI 1.5) -------------------------------------------
+
+namespace {
+
+// Filter `name` holds the request headers and starts a timer that fires on the next loop turn.
+void holdAndStartTimer(const std::string& name) {
+  g_script[name + ":req_headers"] = WEFT_STOP_ITERATION;
+  g_action[name + ":req_headers"] = [](weft_stream_host* s) { g_host->timer_start(s, 0); };
+}
+
+// Records a host call's return code in the log as "rc:<code>".
+void logRc(int rc) { g_log.push_back("rc:" + std::to_string(rc)); }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_callback_turns_a_held_body_into_a_buffered_one) {
+  Chain chain({"a", "b"});
+  holdAndStartTimer("a");
+  g_action["a:timer"] = [](weft_stream_host* s) {
+    logRc(g_host->stream_buffer_body(s, WEFT_BODY_REQUEST));
+  };
+  chain.manager->requestHeaders(false);
+  chain.body(10, false);
+  chain.body(20, true);
+  chain.turn();
+  // The body hook runs after the callback returned, once, with all of the body.
+  BOOST_TEST((g_log == Log{"a:req_headers", "a:timer", "rc:0", "a:req_body:30", "b:req_headers",
+                           "b:req_body:30"}));
+  BOOST_TEST((chain.owner.out == Log{"headers", "data:30:end"}));
+}
+
+BOOST_AUTO_TEST_CASE(buffering_from_a_callback_waits_for_the_rest_and_reads_on) {
+  FilterManager::Limits limits;
+  limits.high_watermark = 8;
+  Chain chain({"a"}, {}, limits);
+  holdAndStartTimer("a");
+  g_action["a:timer"] = [](weft_stream_host* s) {
+    logRc(g_host->stream_buffer_body(s, WEFT_BODY_REQUEST));
+  };
+  chain.manager->requestHeaders(false);
+  chain.body(12, false);
+  BOOST_TEST((chain.owner.out == Log{"pause"}));
+  chain.turn();
+  BOOST_TEST((chain.owner.out == Log{"pause", "resume"}));  // buffering reads to the end
+  chain.body(12, false);
+  BOOST_TEST((g_log == Log{"a:req_headers", "a:timer", "rc:0"}));
+  chain.body(1, true);
+  BOOST_TEST((g_log == Log{"a:req_headers", "a:timer", "rc:0", "a:req_body:25"}));
+  BOOST_TEST((chain.owner.out == Log{"pause", "resume", "headers", "data:25:end"}));
+}
+
+BOOST_AUTO_TEST_CASE(buffering_from_a_callback_keeps_the_limit) {
+  FilterManager::Limits limits;
+  limits.max_buffered_body = 16;
+  Chain chain({"a"}, {}, limits);
+  holdAndStartTimer("a");
+  g_action["a:timer"] = [](weft_stream_host* s) {
+    logRc(g_host->stream_buffer_body(s, WEFT_BODY_REQUEST));
+  };
+  chain.manager->requestHeaders(false);
+  chain.body(20, false);  // held, not buffered: no limit yet
+  BOOST_TEST(chain.owner.out.empty());
+  chain.turn();
+  BOOST_TEST((chain.owner.out == Log{"413"}));
+}
+
+BOOST_AUTO_TEST_CASE(only_the_holding_filter_in_a_callback_may_buffer) {
+  Chain chain({"a", "b"});
+  holdAndStartTimer("a");
+  g_action["a:req_headers"] = [](weft_stream_host* s) {
+    g_host->timer_start(s, 0);
+    logRc(g_host->stream_buffer_body(s, WEFT_BODY_REQUEST));  // a hook: return STOP_AND_BUFFER
+  };
+  g_action["a:timer"] = [](weft_stream_host* s) {
+    logRc(g_host->stream_buffer_body(s, WEFT_BODY_RESPONSE));  // holds no response
+  };
+  chain.manager->requestHeaders(true);
+  chain.turn();
+  const int wrong = WEFT_ERR_WRONG_PHASE;
+  BOOST_TEST((g_log == Log{"a:req_headers", "rc:" + std::to_string(wrong), "a:timer",
+                           "rc:" + std::to_string(wrong)}));
+  BOOST_TEST(chain.manager->continueRequest() == WEFT_OK);
+  BOOST_TEST((chain.owner.out == Log{"headers:end"}));
+}
+
+BOOST_AUTO_TEST_CASE(a_failing_callback_answers_500_unless_fail_open) {
+  {
+    Chain chain({"a", "b"});
+    holdAndStartTimer("a");
+    g_action["a:timer"] = [](weft_stream_host* s) {
+      logRc(g_host->stream_fail(s, weft_str{"boom", 4}));
+    };
+    chain.manager->requestHeaders(true);
+    chain.turn();
+    BOOST_TEST((chain.owner.out == Log{"failed:a"}));
+    BOOST_TEST((g_log == Log{"a:req_headers", "a:timer", "rc:0"}));
+  }
+  {
+    Chain chain({"a", "b"}, {true, false});
+    holdAndStartTimer("a");
+    g_action["a:timer"] = [](weft_stream_host* s) {
+      logRc(g_host->stream_fail(s, weft_str{"boom", 4}));
+    };
+    chain.manager->requestHeaders(true);
+    chain.turn();
+    BOOST_TEST((chain.owner.out == Log{"headers:end"}));  // what a held goes on
+    BOOST_TEST((g_log == Log{"a:req_headers", "a:timer", "b:req_headers", "rc:0"}));
+  }
+}
+
+BOOST_AUTO_TEST_CASE(hooks_run_inside_a_callback_are_not_callbacks) {
+  Chain chain({"a", "b"});
+  holdAndStartTimer("a");
+  bool fired = false;
+  g_action["a:timer"] = [&fired](weft_stream_host* s) {
+    if (std::exchange(fired, true)) return;
+    g_host->continue_request(s);
+    g_host->timer_start(s, 0);  // still a's timer, though b's hook ran in between
+  };
+  g_action["b:req_headers"] = [](weft_stream_host* s) {
+    logRc(g_host->stream_fail(s, weft_str{"boom", 4}));  // a hook fails by its status
+  };
+  chain.manager->requestHeaders(true);
+  chain.turn();
+  chain.turn();
+  const int wrong = WEFT_ERR_WRONG_PHASE;
+  BOOST_TEST((g_log == Log{"a:req_headers", "a:timer", "b:req_headers",
+                           "rc:" + std::to_string(wrong), "a:timer"}));
+  BOOST_TEST((chain.owner.out == Log{"headers:end"}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -56,7 +56,9 @@ BOOST_AUTO_TEST_CASE(host_table_fields_never_move) {
   BOOST_TEST(offsetof(weft_host_api, set_retry_policy) == 344u);  // 1.3
   BOOST_TEST(offsetof(weft_host_api, add_request_mirror) == 352u);
   BOOST_TEST(offsetof(weft_host_api, route_metadata_get) == 360u);  // 1.4
-  BOOST_TEST(sizeof(weft_host_api) == 368u);
+  BOOST_TEST(offsetof(weft_host_api, stream_buffer_body) == 368u);  // 1.5
+  BOOST_TEST(offsetof(weft_host_api, stream_fail) == 376u);
+  BOOST_TEST(sizeof(weft_host_api) == 384u);
 }
 
 BOOST_AUTO_TEST_CASE(retry_policy_fields_never_move) {  // 1.3

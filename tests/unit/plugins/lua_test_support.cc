@@ -114,6 +114,16 @@ int FakeStream::reset() {
   return WEFT_OK;
 }
 
+int FakeStream::bufferHeldBody(bool request) {
+  buffer_requests.push_back(request ? WEFT_BODY_REQUEST : WEFT_BODY_RESPONSE);
+  return WEFT_OK;
+}
+
+int FakeStream::failFromCallback(std::string_view reason) {
+  failures.emplace_back(reason);
+  return WEFT_OK;
+}
+
 int64_t FakeStream::timerStart(uint64_t delay_ms) {
   timer_delays.push_back(delay_ms);
   return static_cast<int64_t>(timer_delays.size());

@@ -54,9 +54,11 @@ class FakeStream : public plugins::HostStream {
   int continued_requests = 0;
   int continued_responses = 0;
   int resets = 0;
-  std::vector<uint64_t> timer_delays;  // token i + 1 is timer_delays[i]
-  std::map<int, std::string> info;     // weft_info_str → value
-  std::map<int, uint64_t> numbers;     // weft_info_u64 → value
+  std::vector<std::string> failures;       // stream_fail reasons (the host would apply fail_open)
+  std::vector<weft_body> buffer_requests;  // stream_buffer_body calls, each answered WEFT_OK
+  std::vector<uint64_t> timer_delays;      // token i + 1 is timer_delays[i]
+  std::map<int, std::string> info;         // weft_info_str → value
+  std::map<int, uint64_t> numbers;         // weft_info_u64 → value
   std::map<std::string, std::string, std::less<>> metadata;
   plugins::HostWorker worker_host;
   struct Call {
@@ -77,6 +79,8 @@ class FakeStream : public plugins::HostStream {
   int continueRequest() override;
   int continueResponse() override;
   int reset() override;
+  int bufferHeldBody(bool request) override;
+  int failFromCallback(std::string_view reason) override;
   int64_t timerStart(uint64_t delay_ms) override;
   int timerCancel(int64_t token) override;
   int setUpstreamCluster(std::string_view) override { return WEFT_OK; }
