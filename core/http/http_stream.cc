@@ -652,8 +652,7 @@ int HttpStream::addRequestMirror(std::string_view cluster) {
   return WEFT_OK;
 }
 
-bool HttpStream::routeMetadataGet(std::string_view filter, std::string_view key,
-                                  std::string_view& value) {
+const router::Route* HttpStream::metadataRoute() {
   if (!route_looked_up_) {
     route_looked_up_ = true;
     for (const plugins::FilterInstancePtr& entry : listener_.chain) {
@@ -662,9 +661,23 @@ bool HttpStream::routeMetadataGet(std::string_view filter, std::string_view key,
       if (metadata_route_ != nullptr) break;
     }
   }
+  return metadata_route_;
+}
+
+bool HttpStream::routeMetadataGet(std::string_view filter, std::string_view key,
+                                  std::string_view& value) {
+  const router::Route* route = metadataRoute();
   const std::optional<std::string_view> found =
-      metadata_route_ != nullptr ? metadata_route_->metadata.get(filter, key) : std::nullopt;
+      route != nullptr ? route->metadata.get(filter, key) : std::nullopt;
   if (found) value = *found;
+  return found.has_value();
+}
+
+bool HttpStream::routeMetadataJson(std::string_view filter, std::string_view& json) {
+  const router::Route* route = metadataRoute();
+  const std::optional<std::string_view> found =
+      route != nullptr ? route->metadata.block(filter) : std::nullopt;
+  if (found) json = *found;
   return found.has_value();
 }
 

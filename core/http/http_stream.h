@@ -114,12 +114,15 @@ class HttpStream : public RequestDecoder,
   int addRequestMirror(std::string_view cluster) override;
   bool routeMetadataGet(std::string_view filter, std::string_view key,
                         std::string_view& value) override;
+  bool routeMetadataJson(std::string_view filter, std::string_view& json) override;
 
   // AsyncHttpCallCallbacks
   void onHttpCallDone(AsyncHttpCall& call, const HttpCallResult& result) override;
 
  private:
   void addForwardingHeaders();
+  // The route filters' metadata calls read (see route_looked_up_), looked up on first use.
+  const router::Route* metadataRoute();
   // The balancer's input for this request: the cluster's hash policies applied to it.
   upstream::LbContext balancingContext(const upstream::WorkerCluster& cluster);
   void addFlag(std::string_view flag);
@@ -193,9 +196,9 @@ class HttpStream : public RequestDecoder,
   uint64_t upstream_timeout_ms_ = 0;                 // the route's timeout (set_upstream_timeout)
   std::unique_ptr<event::Timer> upstream_timer_;     // runs while the response headers are awaited
   std::list<std::unique_ptr<AsyncHttpCall>> calls_;  // HTTP calls filters have in flight
-  // route_metadata_get: the listener's router matches the request the first time a filter asks;
-  // the route (owned by the router's config, which the snapshot keeps) is kept from then on, as
-  // Envoy caches a stream's route — later header changes do not move it.
+  // route_metadata_get/_json: the listener's router matches the request the first time a filter
+  // asks; the route (owned by the router's config, which the snapshot keeps) is kept from then on,
+  // as Envoy caches a stream's route — later header changes do not move it.
   bool route_looked_up_ = false;
   const router::Route* metadata_route_ = nullptr;  // null: no route matched
   // Last: module stream contexts are created once every field above exists.

@@ -3,6 +3,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "core/config/yaml_to_json.h"
 #include "filters/router/config_fields.h"
 
 namespace weft::router {
@@ -19,15 +20,21 @@ Status RouteMetadata::parse(const YAML::Node& node, const std::string& where, Ro
     const std::string filter_where = field(filters_where, filter_name);
     if (filter_name.empty()) return fail(filters_where, "a filter name must not be empty");
     if (Status s = checkMap(filter.second, filter_where); !s) return s;
-    Values& values = out.filters_[filter_name];
+    Result<std::string> json = config::yamlToJson(filter.second);
+    if (!json) return fail(filter_where, json.status().message());
+    Block& block = out.filters_[filter_name];
+    block.json = std::move(*json);
     for (const auto& entry : filter.second) {
-      const std::string key = entry.first.Scalar();
-      if (!entry.second.IsScalar()) {
-        return fail(field(filter_where, key),
-                    "must be a string, number or boolean (nested maps, lists and nulls are not "
-                    "supported)");
+      const YAML::Node& value = entry.second;
+      if (value.IsNull()) continue;  // Envoy's null_value: reads as absent
+      if (value.IsScalar()) {
+        block.values[entry.first.Scalar()] = value.Scalar();
+        continue;
       }
-      values[key] = entry.second.Scalar();
+      Result<std::string> nested = config::yamlToJson(value);
+      if (!nested)
+        return fail(field(filter_where, entry.first.Scalar()), nested.status().message());
+      block.values[entry.first.Scalar()] = std::move(*nested);
     }
   }
   return Status::ok();
@@ -35,11 +42,17 @@ Status RouteMetadata::parse(const YAML::Node& node, const std::string& where, Ro
 
 std::optional<std::string_view> RouteMetadata::get(std::string_view filter,
                                                    std::string_view key) const {
-  const auto values = filters_.find(filter);
-  if (values == filters_.end()) return std::nullopt;
-  const auto value = values->second.find(key);
-  if (value == values->second.end()) return std::nullopt;
+  const auto found = filters_.find(filter);
+  if (found == filters_.end()) return std::nullopt;
+  const auto value = found->second.values.find(key);
+  if (value == found->second.values.end()) return std::nullopt;
   return std::string_view(value->second);
+}
+
+std::optional<std::string_view> RouteMetadata::block(std::string_view filter) const {
+  const auto found = filters_.find(filter);
+  if (found == filters_.end()) return std::nullopt;
+  return std::string_view(found->second.json);
 }
 
 }  // namespace weft::router

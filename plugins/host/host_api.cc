@@ -517,6 +517,19 @@ int streamFail(weft_stream_host* stream, weft_str reason) {
   return HostStream::from(stream)->failFromCallback(view(reason));
 }
 
+weft_str configFilterName(weft_config_host* config) {
+  if (config == nullptr) return weft_str{"", 0};
+  return toStr(ConfigHost::from(config)->filter_name);
+}
+
+bool routeMetadataJson(weft_stream_host* stream, weft_str filter, weft_str* json) {
+  if (stream == nullptr || json == nullptr || !validStr(filter)) return false;
+  std::string_view found;
+  if (!HostStream::from(stream)->routeMetadataJson(view(filter), found)) return false;
+  *json = toStr(found);
+  return true;
+}
+
 constexpr weft_host_api kHostApi = {
     .struct_size = sizeof(weft_host_api),
     .abi_major = WEFT_ABI_MAJOR,
@@ -568,6 +581,8 @@ constexpr weft_host_api kHostApi = {
     .route_metadata_get = routeMetadataGet,
     .stream_buffer_body = streamBufferBody,
     .stream_fail = streamFail,
+    .config_filter_name = configFilterName,
+    .route_metadata_json = routeMetadataJson,
 };
 
 }  // namespace

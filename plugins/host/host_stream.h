@@ -78,6 +78,10 @@ class HostStream {
     return false;
   }
 
+  // 1.5. The whole filter_metadata block `filter` of the same route, as JSON text.
+  virtual bool routeMetadataJson(std::string_view /*filter*/, std::string_view& /*json*/) {
+    return false;
+  }
   // 1.5, from the calling filter's on_timer / on_http_call_done (see stream_buffer_body and
   // stream_fail in weft/filter_abi.h). A stream without a filter chain answers
   // WEFT_ERR_UNSUPPORTED.

@@ -130,6 +130,7 @@ LuaConfig::LuaConfig(const weft_host_api* host, weft_config_host* config_host, L
                      std::shared_ptr<HttpCallClient> calls)
     : host_(host),
       config_host_(config_host),
+      filter_name_(host_.filterName(config_host)),
       options_(std::move(options)),
       http_calls_(std::move(calls)) {}
 

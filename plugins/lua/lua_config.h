@@ -61,6 +61,8 @@ class LuaConfig {
   const weft_host_api* api() const { return host_.api(); }
   const Host& host() const { return host_; }
   weft_config_host* configHost() const { return config_host_; }
+  // The filter entry's name (empty on a host older than ABI 1.5).
+  const std::string& filterName() const { return filter_name_; }
   const LuaOptions& options() const { return options_; }
   const std::vector<SharedDictPtr>& dicts() const { return dicts_; }
   HttpCallClient& httpCalls() const { return *http_calls_; }
@@ -74,6 +76,7 @@ class LuaConfig {
 
   Host host_;
   weft_config_host* config_host_;  // the host's handle for this config (worker timers)
+  std::string filter_name_;
   LuaOptions options_;
   std::vector<SharedDictPtr> dicts_;
   std::shared_ptr<HttpCallClient> http_calls_;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "plugins/lua/handle_api.h"
+#include "plugins/lua/json_to_lua.h"
 #include "plugins/lua/lua_config.h"
 
 namespace weft::lua {
@@ -53,6 +54,7 @@ LuaStream::~LuaStream() {
   for (Direction& d : dirs_) vm_->release(d.co);  // the host cancels pending calls and timers
   releaseRef(ctx_ref_);
   releaseRef(mirror_ref_);
+  releaseRef(route_metadata_ref_);
 }
 
 void LuaStream::releaseRef(int& ref) {
@@ -415,6 +417,19 @@ int LuaStream::httpCall(lua_State* L, Dir dir, const HttpCallRequest& request) {
 }
 
 // ---- per-stream tables ------------------------------------------------------------------------
+
+void LuaStream::pushRouteMetadataTable(lua_State* L) {
+  if (route_metadata_ref_ == LUA_NOREF) {
+    const std::string_view names[] = {vm_->config().filterName(), "envoy.filters.http.lua", "lua"};
+    std::optional<std::string_view> block;
+    for (const std::string_view name : names) {
+      if (!name.empty() && (block = host_.routeMetadataJson(name))) break;
+    }
+    if (!block || !pushJson(L, *block)) lua_newtable(L);
+    route_metadata_ref_ = luaL_ref(L, LUA_REGISTRYINDEX);
+  }
+  lua_rawgeti(L, LUA_REGISTRYINDEX, route_metadata_ref_);
+}
 
 void LuaStream::pushCtx(lua_State* L) {
   if (ctx_ref_ == LUA_NOREF) {

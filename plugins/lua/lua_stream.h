@@ -77,6 +77,11 @@ class LuaStream {
   int sleep(lua_State* L, Dir dir, uint64_t delay_ms);
   int httpCall(lua_State* L, Dir dir, const HttpCallRequest& request);
 
+  // handle:metadata()'s table: the matched route's filter_metadata block under this filter
+  // entry's name, else "envoy.filters.http.lua", else "lua" (empty without one), built on first
+  // use and kept for the stream.
+  void pushRouteMetadataTable(lua_State* L);
+
   // proxy.ctx (created on first use) and its replacement by `proxy.ctx = t`.
   void pushCtx(lua_State* L);
   void setCtx(lua_State* L, int index);
@@ -143,6 +148,7 @@ class LuaStream {
   bool log_done_ = false;
   int ctx_ref_ = LUA_NOREF;
   int mirror_ref_ = LUA_NOREF;
+  int route_metadata_ref_ = LUA_NOREF;
 };
 
 }  // namespace weft::lua

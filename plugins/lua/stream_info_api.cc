@@ -169,28 +169,21 @@ constexpr luaL_Reg kDynamicMetadataMetamethods[] = {{"__pairs", metadataPairs}, 
 
 // ---- metadata(): route metadata -----------------------------------------------------------------
 
-// The filter_metadata blocks get() reads, in order. The ABI does not tell a module its entry's
-// name, so the Lua filter answers to the name Envoy users write for it, then to "lua".
-constexpr std::string_view kRouteMetadataFilters[] = {"envoy.filters.http.lua", "lua"};
-
+// get(key): the value under `key` (a string, number, boolean or table), or nil.
 int routeMetadataGet(lua_State* L) {
-  const LuaStream& stream = checkObject(L, kRouteMetadataMeta);
-  const std::string_view key = checkView(L, 2);
-  for (const std::string_view filter : kRouteMetadataFilters) {
-    if (const std::optional<std::string_view> value = stream.host().routeMetadata(filter, key)) {
-      pushView(L, *value);
-      return 1;
-    }
-  }
-  lua_pushnil(L);
+  LuaStream& stream = checkObject(L, kRouteMetadataMeta);
+  luaL_checkany(L, 2);
+  stream.pushRouteMetadataTable(L);
+  lua_pushvalue(L, 2);
+  lua_rawget(L, -2);
   return 1;
 }
 
-// pairs() yields nothing: the ABI reads route metadata by key only.
+// for key, value in pairs(metadata) — the block's members, in no particular order.
 int routeMetadataPairs(lua_State* L) {
-  luaL_checkudata(L, 1, kRouteMetadataMeta);
+  LuaStream& stream = checkObject(L, kRouteMetadataMeta);
   lua_pushcfunction(L, tableNext);
-  lua_newtable(L);
+  stream.pushRouteMetadataTable(L);
   lua_pushnil(L);
   return 3;
 }

@@ -15,11 +15,12 @@
 //       get(name)                  that table if this stream set one, else the host's value of
 //                                  key `name` (a string) or nil
 //       pairs(dynamicMetadata)     iterates the tables set in Envoy's form
-//   metadata()                                route metadata (ABI 1.4, route_metadata_get):
-//       get(key)                   the value (a string) of `key` in the matched route's
-//                                  filter_metadata["envoy.filters.http.lua"], else in its
-//                                  filter_metadata["lua"]; nil without a route or such a key
-//       pairs(metadata)            yields nothing (the ABI reads by key only)
+//   metadata()                                route metadata (ABI 1.5, route_metadata_json):
+//                                  the matched route's filter_metadata block under this filter
+//                                  entry's name, else "envoy.filters.http.lua", else "lua"
+//       get(key)                   its value as a Lua value (string, number, boolean, table),
+//                                  nil without a route, such a block or such a key
+//       pairs(metadata)            iterates the block's members
 //   connection():ssl()                        nil without TLS; with a TLS peer identity, an
 //                                             object whose uriSanPeerCertificate() is {identity},
 //                                             peerCertificatePresented() true and

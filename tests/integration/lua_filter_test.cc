@@ -580,28 +580,57 @@ BOOST_AUTO_TEST_CASE(a_script_over_its_memory_limit_answers_500_and_the_next_is_
 }
 
 BOOST_AUTO_TEST_CASE(metadata_reads_the_matched_routes_filter_metadata) {
+  // Envoy files a filter's route metadata under the filter's name ("script" here); then the
+  // usual Envoy name, then "lua". Values keep their types; maps and lists are tables.
   LuaSpec spec{inlineSource(R"(
     function on_request(h)
       local md = h:metadata()
+      local tags = md:get("tags")
+      local keys = {}
+      for key in pairs(md) do keys[#keys + 1] = key end
+      table.sort(keys)
       h:headers():add("x-meta", table.concat({tostring(md:get("greeting")),
-        tostring(md:get("count")), tostring(md:get("fallback")), tostring(md:get("absent"))}, ","))
+        type(md:get("count")) .. ":" .. tostring(md:get("count") and md:get("count") + 1),
+        tostring(md:get("quoted")), tostring(md:get("on")),
+        tags and (tags[1] .. "+" .. tags[2]) or "nil",
+        tostring(md:get("limits") and md:get("limits").rps), tostring(md:get("absent")),
+        table.concat(keys, " ")}, ","))
     end)")};
   spec.extra_routes =
+      "          - match: { prefix: /own }\n"
+      "            prefix_rewrite: /headers\n"
+      "            cluster: backend\n"
+      "            metadata: { filter_metadata: { script: { greeting: mine }, "
+      "envoy.filters.http.lua: { greeting: envoys } } }\n"
       "          - match: { prefix: /meta }\n"
       "            prefix_rewrite: /headers\n"
       "            cluster: backend\n"
       "            metadata: { filter_metadata: { envoy.filters.http.lua: { greeting: hello, "
-      "count: 3 }, lua: { fallback: found }, other: { absent: elsewhere } } }\n";
+      "count: 3, quoted: '7', 'on': true, tags: [a, b], limits: { rps: 50 }, gone: null }, "
+      "lua: { absent: elsewhere } } }\n"
+      "          - match: { prefix: /fallback }\n"
+      "            prefix_rewrite: /headers\n"
+      "            cluster: backend\n"
+      "            metadata: { filter_metadata: { lua: { greeting: fallback } } }\n";
   LuaProxy setup(spec);
-  auto with_metadata = get(setup.proxy.port(), "/meta");
-  BOOST_REQUIRE(with_metadata);
-  BOOST_TEST(with_metadata->status == 200);
-  BOOST_TEST(echoedHeader(*with_metadata, "x-meta").value_or("") == "hello,3,found,nil",
-             with_metadata->body);
+  auto typed = get(setup.proxy.port(), "/meta");
+  BOOST_REQUIRE(typed);
+  BOOST_TEST(typed->status == 200);
+  BOOST_TEST(echoedHeader(*typed, "x-meta").value_or("") ==
+                 "hello,number:4,7,true,a+b,50,nil,count greeting limits on quoted tags",
+             typed->body);
+  auto own = get(setup.proxy.port(), "/own");
+  BOOST_REQUIRE(own);
+  BOOST_TEST(echoedHeader(*own, "x-meta").value_or("").starts_with("mine,"), own->body);
+  auto fallback = get(setup.proxy.port(), "/fallback");
+  BOOST_REQUIRE(fallback);
+  BOOST_TEST(echoedHeader(*fallback, "x-meta").value_or("").starts_with("fallback,"),
+             fallback->body);
   auto without = get(setup.proxy.port(), "/headers");  // the catch-all route: no metadata
   BOOST_REQUIRE(without);
   BOOST_TEST(without->status == 200);
-  BOOST_TEST(echoedHeader(*without, "x-meta").value_or("") == "nil,nil,nil,nil", without->body);
+  BOOST_TEST(echoedHeader(*without, "x-meta").value_or("") == "nil,nil:nil,nil,nil,nil,nil,nil,",
+             without->body);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

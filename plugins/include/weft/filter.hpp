@@ -115,6 +115,11 @@ class Host {
   void warn(std::string_view message) const noexcept { log(WEFT_LOG_WARN, message); }
   void error(std::string_view message) const noexcept { log(WEFT_LOG_ERROR, message); }
 
+  // (1.5) The name of the filter entry `config` belongs to (empty on an older host).
+  std::string_view filterName(weft_config_host* config) const noexcept {
+    return toView(WEFT_SDK_CALL(api_, config_filter_name, (weft_str{"", 0}), config));
+  }
+
  protected:
   const weft_host_api* api_;
 };
@@ -425,6 +430,16 @@ class Stream : public Host {
     weft_str out{nullptr, 0};
     if (!WEFT_SDK_CALL(api_, route_metadata_get, false, stream_, toWeftStr(filter), toWeftStr(key),
                        &out)) {
+      return std::nullopt;
+    }
+    return toView(out);
+  }
+
+  // (1.5) The matched route's metadata.filter_metadata[`filter`] as JSON object text, or nullopt
+  // (no route, no such block, or an older host). Same route as routeMetadata.
+  std::optional<std::string_view> routeMetadataJson(std::string_view filter) const noexcept {
+    weft_str out{nullptr, 0};
+    if (!WEFT_SDK_CALL(api_, route_metadata_json, false, stream_, toWeftStr(filter), &out)) {
       return std::nullopt;
     }
     return toView(out);

@@ -344,7 +344,8 @@ typedef struct weft_host_api {
 
   /* Route metadata (Envoy's route `metadata.filter_metadata`): the value of `key` in the block
    * named `filter` of the route this stream's request matches, as text (numbers and booleans as
-   * written). False when no route matches, or the route has no such block or key. The route is
+   * written; since 1.5 a map or list as its JSON text). False when no route matches, or the
+   * route has no such block or key, or the value is null. The route is
    * looked up the first time a stream asks, on the request headers as they are then, and kept
    * for the stream: later header changes do not move it (as Envoy caches a stream's route). The
    * view stays valid for the stream's life. */
@@ -369,6 +370,18 @@ typedef struct weft_host_api {
    * begun). `reason` goes to the log. WEFT_ERR_WRONG_PHASE outside those callbacks (a hook fails
    * by returning a status outside weft_status). */
   int (*stream_fail)(weft_stream_host* stream, weft_str reason);
+
+  /* ---- also 1.5: names and whole blocks ---- */
+
+  /* The name of the filter entry `config` belongs to (the bootstrap's `name:`), e.g. to read the
+   * route metadata Envoy files under a filter's name. Valid as long as the config. */
+  weft_str (*config_filter_name)(weft_config_host* config);
+
+  /* The whole block named `filter` in the matched route's metadata.filter_metadata, as the text
+   * of a JSON object (nested maps, lists, numbers, booleans and nulls as configured). False when
+   * no route matches or the route has no such block. The route is the one route_metadata_get
+   * uses; the view stays valid for the stream's life. */
+  bool (*route_metadata_json)(weft_stream_host* stream, weft_str filter, weft_str* json);
 } weft_host_api;
 
 /* ---------------------------------------------------------------------------------------------

@@ -58,7 +58,9 @@ BOOST_AUTO_TEST_CASE(host_table_fields_never_move) {
   BOOST_TEST(offsetof(weft_host_api, route_metadata_get) == 360u);  // 1.4
   BOOST_TEST(offsetof(weft_host_api, stream_buffer_body) == 368u);  // 1.5
   BOOST_TEST(offsetof(weft_host_api, stream_fail) == 376u);
-  BOOST_TEST(sizeof(weft_host_api) == 384u);
+  BOOST_TEST(offsetof(weft_host_api, config_filter_name) == 384u);
+  BOOST_TEST(offsetof(weft_host_api, route_metadata_json) == 392u);
+  BOOST_TEST(sizeof(weft_host_api) == 400u);
 }
 
 BOOST_AUTO_TEST_CASE(retry_policy_fields_never_move) {  // 1.3
