@@ -153,7 +153,14 @@ void pushVar(lua_State* L, const LuaStream& stream, std::string_view name) {
   } else if (name == "request_id") {
     pushOptional(L, host.info(WEFT_INFO_REQUEST_ID));
   } else if (name == "status") {
-    pushNumber(L, host.info(WEFT_INFO_RESPONSE_CODE));
+    // As nginx's $status in its header and body filters: the response's status as it stands,
+    // before the proxy has sent it; the code sent once it has (or for a local reply).
+    const std::optional<uint64_t> sent = host.info(WEFT_INFO_RESPONSE_CODE);
+    if (sent) {
+      pushNumber(L, sent);
+    } else {
+      pushHeader(L, stream, WEFT_MAP_RESPONSE_HEADERS, ":status");
+    }
   } else if (name == "upstream_addr") {
     pushOptional(L, host.info(WEFT_INFO_UPSTREAM_HOST));
   } else if (name == "bytes_sent" || name == "body_bytes_sent") {

@@ -16,7 +16,8 @@
 //   cookie_<name>                cookie <name> from the Cookie header
 //   server_protocol              "HTTP/1.1", ...
 //   request_id                   x-request-id
-//   status                       the response code, once known
+//   status                       the response code: sent, or else the response's :status
+//                                as it stands (in on_response); nil before a response exists
 //   upstream_addr                "ip:port" of the upstream host, once chosen
 //   request_time                 seconds since the request began, with milliseconds ("0.012")
 //   bytes_sent, body_bytes_sent  response body bytes sent so far

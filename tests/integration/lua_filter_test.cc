@@ -8,99 +8,12 @@
 // external authorization among them, and the matched route's metadata read before the router.
 #include <boost/test/unit_test.hpp>
 #include <chrono>
-#include <filesystem>
 #include <set>
 #include <string>
 
-#include "core/common/json.h"
-#include "tests/integration/proxy_fixture.h"
+#include "tests/integration/lua_fixture.h"
 
 namespace weft::itest {
-namespace {
-
-// tests/lua/<name>, found from this file's own path.
-std::string script(const std::string& name) {
-  return (std::filesystem::path(__FILE__).parent_path().parent_path() / "lua" / name).string();
-}
-
-struct LuaSpec {
-  std::string config;  // the filter's config, flow-style YAML ("{ source: ... }")
-  bool fail_open = false;
-  uint32_t workers = 2;
-  std::string extra_clusters = {};  // cluster entries after "backend" (HttpBootstrap's)
-  std::string extra_routes = {};    // route entries before the catch-all (HttpBootstrap's)
-};
-
-std::string inlineSource(std::string_view lua, std::string_view extra = "") {
-  std::string config = "{ source: " + json::quoted(lua);
-  if (!extra.empty()) config += ", " + std::string(extra);
-  return config + " }";
-}
-
-std::string fromFile(const std::string& name, std::string_view extra = "") {
-  std::string config = "{ path: " + json::quoted(script(name));
-  if (!extra.empty()) config += ", " + std::string(extra);
-  return config + " }";
-}
-
-// The fixture's bootstrap with one built-in `lua` filter entry named "script".
-std::string luaBootstrap(uint16_t upstream_port, const LuaSpec& spec) {
-  HttpBootstrap bootstrap;
-  bootstrap.upstream_port = upstream_port;
-  bootstrap.workers = spec.workers;
-  bootstrap.extra_clusters = spec.extra_clusters;
-  bootstrap.extra_routes = spec.extra_routes;
-  bootstrap.filters = {{"script", "@builtin@", spec.config}};
-  std::string yaml = httpBootstrapYaml(bootstrap);
-  const std::string placeholder = "plugin: @builtin@";
-  std::string entry = "builtin: lua";
-  if (spec.fail_open) entry += "\n        fail_open: true";
-  yaml.replace(yaml.find(placeholder), placeholder.size(), entry);
-  return yaml;
-}
-
-struct LuaProxy {
-  explicit LuaProxy(const LuaSpec& spec) : proxy(luaBootstrap(upstream.port(), spec)) {}
-  uint64_t upstreamRequests() const { return proxy.statSum(kUpstreamRequestsStat); }
-  uint64_t luaStat(const std::string& name) const {
-    return proxy.stat("lua.filter.script." + name).value_or(0);
-  }
-
-  Upstream upstream{"origin"};
-  Proxy proxy;
-};
-
-std::optional<HttpResponse> post(uint16_t port, std::string_view path, std::string_view body) {
-  auto connection = HttpConnection::open(port);
-  if (!connection) return std::nullopt;
-  const std::string length = "content-length: " + std::to_string(body.size()) + "\r\n";
-  if (!connection->send(request("POST", path, length, body))) return std::nullopt;
-  return connection->readResponse();
-}
-
-// A cluster entry for LuaSpec::extra_clusters: `name` at 127.0.0.1:port.
-std::string clusterEntry(const std::string& name, uint16_t port) {
-  return "  - name: " + name + "\n    connect_timeout: 1s\n    endpoints: [ { address: " +
-         "127.0.0.1, port: " + std::to_string(port) + " } ]\n";
-}
-
-// LuaProxy plus cluster "auth": a second weft-test-upstream for the scripts' httpCall.
-struct AuthLuaProxy {
-  explicit AuthLuaProxy(LuaSpec spec) : proxy(luaBootstrap(upstream.port(), withAuth(spec))) {}
-  LuaSpec withAuth(LuaSpec spec) const {
-    spec.extra_clusters += clusterEntry("auth", auth.port());
-    return spec;
-  }
-  uint64_t requestsTo(const std::string& cluster) const {
-    return proxy.stat("cluster." + cluster + ".upstream_rq_total").value_or(0);
-  }
-
-  Upstream upstream{"origin"};
-  Upstream auth{"auth"};
-  Proxy proxy;
-};
-
-}  // namespace
 
 BOOST_AUTO_TEST_SUITE(lua_filter)
 
