@@ -1,6 +1,7 @@
 // TLS through the real weft-proxy with real clients (curl, h2load, openssl s_client): termination
 // with ALPN beside plaintext on the same port, SNI among certificates of both key types, the
-// protocol versions, mutual TLS and the peer identity filters see (tests/plugins/peer_identity.c),
+// protocol versions, mutual TLS and the peer identity filters see (tests/plugins/peer_identity.c
+// and a Lua script's connection():ssl()),
 // session resumption, certificate reload under load, TLS origination toward a second proxy, and
 // broken or stalled handshakes. Certificates come from a throwaway PKI made at run time
 // (tests/support/test_certs.h).
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/integration/lua_fixture.h"
 #include "tests/integration/proxy_fixture.h"
 #include "tests/support/test_certs.h"
 
@@ -282,6 +284,31 @@ BOOST_AUTO_TEST_CASE(mutual_tls_hands_the_client_identity_to_filters) {
   }
   BOOST_TEST(proxy->stat(listenerSsl("handshake")).value_or(0) == 2u);
   BOOST_TEST(proxy->stat(listenerSsl("no_certificate")).value_or(99) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(mutual_tls_hands_the_client_identity_to_lua) {
+  TlsSetup setup;
+  const std::string client_id = testing::spiffeId("default", "client");
+  testing::CertFiles client =
+      setup.pki.ca.issue({.common_name = "client", .uris = {client_id}}, "client");
+  LuaSpec spec{inlineSource(R"(
+    function on_request(h)
+      local ssl = h:connection():ssl()
+      h:headers():add("x-lua-peer", ssl and table.concat({ssl:uriSanPeerCertificate()[1],
+        ssl:subjectPeerCertificate(), tostring(ssl:peerCertificatePresented())}, "|") or "none")
+      h:headers():add("x-lua-sni", tostring(h:streamInfo():requestedServerName()))
+    end)")};
+  Proxy proxy(withListenerTls(luaBootstrap(setup.upstream.port(), spec),
+                              {.certificates = {setup.localhost}, .client_ca = setup.ca()}));
+  ProgramRun with_cert = curlTls(setup, proxy.port(), "/headers",
+                                 {"--cert", client.certificate_chain, "--key", client.private_key});
+  BOOST_REQUIRE_MESSAGE(with_cert.status == 0, with_cert.err);
+  BOOST_TEST(contains(with_cert.out, "x-lua-peer: " + client_id + "|CN=client,O=Weft Test|true"),
+             with_cert.out);
+  BOOST_TEST(contains(with_cert.out, "x-lua-sni: localhost"), with_cert.out);
+  ProgramRun without = curlTls(setup, proxy.port(), "/headers");  // the CA is optional here
+  BOOST_REQUIRE_MESSAGE(without.status == 0, without.err);
+  BOOST_TEST(contains(without.out, "x-lua-peer: none"), without.out);
 }
 
 BOOST_AUTO_TEST_CASE(mutual_tls_refuses_foreign_or_missing_client_certificates) {
