@@ -7,7 +7,8 @@
 #
 #   tests/bench/lua/run.sh [BUILD_DIR]     (default $WEFT_BUILD_DIR, else build/release)
 #
-# Environment: BENCH_SECONDS (per load run, default 10), BENCH_PROXY_CPU (default 0),
+# Environment: BENCH_SECONDS (per load run, default 10), BENCH_ROUNDS (times the four targets
+# run, in turn; medians are reported, default 3), BENCH_PROXY_CPU (default 0),
 # BENCH_LOAD_CPU (core for wrk and the upstream, default 1), NGINX_MODULES (where
 # ngx_http_lua_module.so and ndk_http_module.so are, default /usr/lib/nginx/modules).
 # It builds nothing: build weft-proxy and weft-test-upstream first (and lua_filter_bench for the
@@ -21,6 +22,8 @@ AGENT=wrk-bench
 
 source "$ROOT/tests/bench/lib.sh"
 bench_setup "${1:-}" wrk taskset curl ss
+ROUNDS=${BENCH_ROUNDS:-3}
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a positive integer"
 NGINX_BIN=$(find_tool nginx || true)
 NGINX_LUA=yes
 [[ -f $NGINX_MODULES/ngx_http_lua_module.so && -f $NGINX_MODULES/ndk_http_module.so ]] ||
@@ -59,65 +62,110 @@ note "bench-lua: upstream on 127.0.0.1:$UPSTREAM_PORT (core $LOAD_CPU); proxies 
 
 WEFT_STARTUP='^weft-proxy: (listener .* on |admin on |[0-9]+ workers$|ready$)'
 LUA_FILTER="[ { name: lua, builtin: lua, config: { path: $HERE/weft_bench.lua } } ]"
-for target in weft weft+lua; do
-  PORT=$(free_port)
-  filters="[]"
-  want=plain
-  if [[ $target == weft+lua ]]; then
-    filters=$LUA_FILTER
-    want=lua
-  fi
-  fill "$HERE/weft.yaml.in" "$WORK/$target.yaml" PORT="$PORT" FILTERS="$filters" \
-    UPSTREAM_PORT="$UPSTREAM_PORT"
-  measure_target "$target" "$PORT" "check_$want" "$WORK/$target.out" "$WEFT_STARTUP" \
-    "$WEFT_BIN" -c "$WORK/$target.yaml" --workers 1
-done
 
-if [[ -n $NGINX_BIN ]]; then
-  for target in nginx nginx+lua; do
-    [[ $target == nginx || -n $NGINX_LUA ]] || continue
-    PORT=$(free_port)
-    modules="# (no modules)"
-    lua="# (no Lua)"
+# run_round: the four targets once each, in order; their figures go to ROWS.
+run_round() {
+  local target port filters want modules lua
+  RPS=() CPU=() P50=() P99=()
+  for target in weft weft+lua; do
+    port=$(free_port)
+    filters="[]"
     want=plain
-    if [[ $target == nginx+lua ]]; then
-      modules="load_module $NGINX_MODULES/ndk_http_module.so; load_module $NGINX_MODULES/ngx_http_lua_module.so;"
-      lua="rewrite_by_lua_file $HERE/nginx_bench.lua;"
+    if [[ $target == weft+lua ]]; then
+      filters=$LUA_FILTER
       want=lua
     fi
-    mkdir -p "$WORK/$target"
-    fill "$HERE/nginx.conf.in" "$WORK/$target/nginx.conf" PORT="$PORT" DIR="$WORK/$target" \
-      UPSTREAM_PORT="$UPSTREAM_PORT" MODULES="$modules" LUA="$lua"
-    measure_target "$target" "$PORT" "check_$want" "$WORK/$target/nginx-error.log" '^$' \
-      "$NGINX_BIN" -p "$WORK/$target" -e "$WORK/$target/nginx-error.log" \
-      -c "$WORK/$target/nginx.conf"
+    fill "$HERE/weft.yaml.in" "$WORK/$target.yaml" PORT="$port" FILTERS="$filters" \
+      UPSTREAM_PORT="$UPSTREAM_PORT"
+    measure_target "$target" "$port" "check_$want" "$WORK/$target.out" "$WEFT_STARTUP" \
+      "$WEFT_BIN" -c "$WORK/$target.yaml" --workers 1
   done
-fi
+  if [[ -n $NGINX_BIN ]]; then
+    for target in nginx nginx+lua; do
+      [[ $target == nginx || -n $NGINX_LUA ]] || continue
+      port=$(free_port)
+      modules="# (no modules)"
+      lua="# (no Lua)"
+      want=plain
+      if [[ $target == nginx+lua ]]; then
+        modules="load_module $NGINX_MODULES/ndk_http_module.so; load_module $NGINX_MODULES/ngx_http_lua_module.so;"
+        lua="rewrite_by_lua_file $HERE/nginx_bench.lua;"
+        want=lua
+      fi
+      mkdir -p "$WORK/$target"
+      fill "$HERE/nginx.conf.in" "$WORK/$target/nginx.conf" PORT="$port" DIR="$WORK/$target" \
+        UPSTREAM_PORT="$UPSTREAM_PORT" MODULES="$modules" LUA="$lua"
+      measure_target "$target" "$port" "check_$want" "$WORK/$target/nginx-error.log" '^$' \
+        "$NGINX_BIN" -p "$WORK/$target" -e "$WORK/$target/nginx-error.log" \
+        -c "$WORK/$target/nginx.conf"
+    done
+  fi
+  for target in weft weft+lua nginx nginx+lua; do
+    ROWS+="$target ${RPS[$target]:--} ${CPU[$target]:--} ${P50[$target]:--} ${P99[$target]:--}"$'\n'
+  done
+}
+
+ROWS=""
+for ((round = 1; round <= ROUNDS; round++)); do
+  ((ROUNDS == 1)) || note "bench-lua: round $round of $ROUNDS"
+  run_round
+done
 
 # ---- report -------------------------------------------------------------------------------------
 
-{
-  for name in weft weft+lua nginx nginx+lua; do
-    printf '%s %s %s %s %s\n' "$name" "${RPS[$name]:--}" "${CPU[$name]:--}" "${P50[$name]:--}" \
-      "${P99[$name]:--}"
-  done
-} | awk -v secs="$DURATION" '
-  function diff(a, b) { return (a == "-" || b == "-") ? "-" : sprintf("%.2f", a - b) }
-  { for (i = 2; i <= 5; i++) v[$1, i] = $i }
+# Each column's median over the rounds; the added cost is the median of each round's difference
+# (a round measures a proxy with and without Lua back to back, under the same background load).
+printf '%s' "$ROWS" | awk -v secs="$DURATION" -v rounds="$ROUNDS" '
+  function median(list, n,    sorted, i, j, t) {
+    if (n == 0) return "-"
+    for (i = 1; i <= n; i++) sorted[i] = list[i]
+    for (i = 2; i <= n; i++)
+      for (j = i; j > 1 && sorted[j - 1] > sorted[j]; j--) {
+        t = sorted[j]; sorted[j] = sorted[j - 1]; sorted[j - 1] = t
+      }
+    return n % 2 ? sorted[(n + 1) / 2] : (sorted[n / 2] + sorted[n / 2 + 1]) / 2
+  }
+  {
+    row[$1]++
+    for (i = 2; i <= 5; i++) if ($i != "-") { k = ++count[$1, i]; value[$1, i, k] = $i + 0 }
+    if ($1 == "weft+lua" && $3 != "-" && last["weft"] != "") added["weft", ++na["weft"]] = $3 - last["weft"]
+    if ($1 == "nginx+lua" && $3 != "-" && last["nginx"] != "") added["nginx", ++na["nginx"]] = $3 - last["nginx"]
+    if ($1 == "weft" || $1 == "nginx") last[$1] = ($3 == "-") ? "" : $3
+  }
   END {
-    printf "\nLua filter benchmark: wrk -t1, %d s per run; logic: read 2 headers, add 1\n\n", secs
+    printf "\nLua filter benchmark: wrk -t1, %d s per run, %d round(s), medians; logic: read 2 " \
+           "headers, add 1\n\n", secs, rounds
     printf "%-10s %12s %12s %10s %10s\n", "target", "req/s @64c", "CPU us/req", "p50 @1c us",
            "p99 @1c us"
     split("weft weft+lua nginx nginx+lua", names, " ")
     for (k = 1; k <= 4; k++) {
       n = names[k]
-      printf "%-10s %12s %12s %10s %10s\n", n, v[n, 2], v[n, 3], v[n, 4], v[n, 5]
+      printf "%-10s", n
+      for (i = 2; i <= 5; i++) {
+        delete list
+        for (j = 1; j <= count[n, i]; j++) list[j] = value[n, i, j]
+        m = median(list, count[n, i] + 0)
+        printf (i == 2 ? " %12s" : i == 3 ? " %12s" : " %10s"), (m == "-" ? "-" : sprintf(i == 3 ? "%.2f" : "%.0f", m))
+      }
+      printf "\n"
     }
-    weft = diff(v["weft+lua", 3], v["weft", 3])
-    nginx = diff(v["nginx+lua", 3], v["nginx", 3])
-    printf "\nCPU us per request added by Lua: weft %s, nginx %s", weft, nginx
-    if (weft != "-" && nginx != "-" && nginx + 0 > 0) printf " (weft/nginx %.2f)", weft / nginx
-    printf "\n"
+    for (p = 1; p <= 2; p++) {
+      proxy = p == 1 ? "weft" : "nginx"
+      delete list
+      per_round = ""
+      for (j = 1; j <= na[proxy]; j++) {
+        list[j] = added[proxy, j]
+        per_round = per_round (j > 1 ? " " : "") sprintf("%.2f", added[proxy, j])
+      }
+      result[proxy] = median(list, na[proxy] + 0)
+      rounds_text[proxy] = per_round
+    }
+    printf "\nCPU us per request added by Lua (median of rounds): weft %s, nginx %s",
+           result["weft"] == "-" ? "-" : sprintf("%.2f", result["weft"]),
+           result["nginx"] == "-" ? "-" : sprintf("%.2f", result["nginx"])
+    if (result["weft"] != "-" && result["nginx"] != "-" && result["nginx"] > 0)
+      printf " (weft/nginx %.2f)", result["weft"] / result["nginx"]
+    printf "\n  per round: weft [%s], nginx [%s]\n", rounds_text["weft"], rounds_text["nginx"]
   }'
 
 # The filter alone, in-process (no sockets, no other load on the figure), when it was built.
