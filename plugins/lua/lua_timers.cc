@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "plugins/lua/lua_config.h"
+#include "plugins/lua/lua_util.h"
 
 namespace weft::lua {
 namespace {
@@ -24,6 +25,7 @@ LuaTimers::LuaTimers(const LuaConfig& config, weft_worker_host* worker)
 
 LuaTimers::~LuaTimers() {
   stopping_ = true;
+  wakeNow([](const Started&) { return true; });
   std::map<int64_t, Pending> left = std::move(pending_);
   pending_.clear();
   for (const auto& [token, timer] : left) {
@@ -65,7 +67,25 @@ int LuaTimers::schedule(lua_State* L, const LuaVmPtr& vm, double delay_seconds, 
   return 1;
 }
 
+int LuaTimers::sleep(lua_State* L, uint64_t delay_ms) {
+  if (L != current_) {
+    return pushError(L,
+                     "proxy.sleep() must be called from the timer callback itself, not from a "
+                     "coroutine it created");
+  }
+  if (hurried_) return 0;  // the worker stops: the callback runs on to its end
+  sleep_ms_ = delay_ms;
+  sleep_asked_ = true;
+  return lua_yield(L, 0);
+}
+
 void LuaTimers::fire(int64_t token) {
+  if (auto asleep = sleeping_.find(token); asleep != sleeping_.end()) {
+    Started started = std::move(asleep->second);
+    sleeping_.erase(asleep);
+    resume(std::move(started), 0);
+    return;
+  }
   auto found = pending_.find(token);
   if (found == pending_.end()) return;
   Pending timer = std::move(found->second);
@@ -85,6 +105,7 @@ void LuaTimers::fire(int64_t token) {
 }
 
 void LuaTimers::abandon(const LuaVm& vm) {
+  wakeNow([&vm](const Started& started) { return started.vm.get() == &vm; });
   std::vector<Pending> orphans;
   for (auto it = pending_.begin(); it != pending_.end();) {
     if (it->second.vm.get() != &vm) {
@@ -101,6 +122,24 @@ void LuaTimers::abandon(const LuaVm& vm) {
   }
 }
 
+template <typename Select>
+void LuaTimers::wakeNow(Select wake) {
+  std::vector<Started> woken;
+  for (auto it = sleeping_.begin(); it != sleeping_.end();) {
+    if (!wake(it->second)) {
+      ++it;
+      continue;
+    }
+    config_.api()->worker_timer_cancel(config_.configHost(), worker_, it->first);
+    woken.push_back(std::move(it->second));
+    it = sleeping_.erase(it);
+  }
+  const bool was_hurried = hurried_;
+  hurried_ = true;
+  for (Started& started : woken) resume(std::move(started), 0);
+  hurried_ = was_hurried;
+}
+
 void LuaTimers::run(const Pending& timer, bool premature) {
   LuaVm& vm = *timer.vm;
   LuaVm::Coroutine co = vm.coroutine();
@@ -114,21 +153,42 @@ void LuaTimers::run(const Pending& timer, bool premature) {
   lua_pushboolean(T, premature ? 1 : 0);
   for (int i = 2; i <= count; ++i) lua_rawgeti(T, 1, i);
   lua_remove(T, 1);
+  // Premature runs come from the worker stopping or the state retiring: no sleeping then.
+  const bool was_hurried = hurried_;
+  hurried_ = hurried_ || premature;
+  resume(Started{timer.vm, co}, count);
+  hurried_ = was_hurried;
+}
 
+void LuaTimers::resume(Started started, int nargs) {
+  LuaVm& vm = *started.vm;
   LuaStream* const outer_stream = vm.current();
   const Phase outer_phase = vm.phase();
+  lua_State* const outer_callback = current_;
   vm.setCurrent(nullptr, Phase::kTimer);
-  ++running_;
-  LuaVm::RunOutcome outcome = vm.resume(T, count);
-  --running_;
+  current_ = started.co.thread;
+  sleep_asked_ = false;
+  LuaVm::RunOutcome outcome = vm.resume(started.co.thread, nargs);
+  const bool asleep = outcome.status == LuaVm::RunStatus::kYielded && sleep_asked_;
+  sleep_asked_ = false;
+  current_ = outer_callback;
   vm.setCurrent(outer_stream, outer_phase);
-  if (outcome.status == LuaVm::RunStatus::kYielded) {
+  if (asleep) {
+    const int64_t token =
+        config_.api()->worker_timer_start(config_.configHost(), worker_, sleep_ms_);
+    if (token > 0) {
+      sleeping_.emplace(token, std::move(started));
+      return;
+    }
+    outcome.status = LuaVm::RunStatus::kError;
+    outcome.message = "proxy.sleep(): the host refused a timer";
+  } else if (outcome.status == LuaVm::RunStatus::kYielded) {
     outcome.status = LuaVm::RunStatus::kError;
     outcome.message =
-        "a timer callback yielded: it has no request to wait on (proxy.sleep and httpCall are "
-        "for on_request / on_response)";
+        "a timer callback yielded other than in proxy.sleep(): it has no request to wait on "
+        "(httpCall is for on_request / on_response)";
   }
-  vm.release(co);  // first, so a memory failure can collect the coroutine
+  vm.release(started.co);  // first, so a memory failure can collect the coroutine
   if (outcome.status != LuaVm::RunStatus::kFinished) vm.reportFailure(outcome, Phase::kTimer);
 }
 

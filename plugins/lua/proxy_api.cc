@@ -58,17 +58,18 @@ int print(lua_State* L) { return logArguments(L, 1, WEFT_LOG_INFO, "\t"); }
 
 Dir dirOfPhase(Phase phase) { return phase == Phase::kResponse ? Dir::kResponse : Dir::kRequest; }
 
+// The worker's timers, or nullptr in the config check's state (which has no worker).
+LuaTimers* timersOf(LuaVm& vm) { return vm.worker() ? vm.worker()->timers : nullptr; }
+
 int proxySleep(lua_State* L) {
-  requirePhase(L, "proxy.sleep()", {Phase::kRequest, Phase::kResponse});
+  requirePhase(L, "proxy.sleep()", {Phase::kRequest, Phase::kResponse, Phase::kTimer});
   const lua_Number seconds = luaL_checknumber(L, 1);
   luaL_argcheck(L, seconds >= 0 && seconds < 86400, 1, "seconds must be in [0, 86400)");
   LuaVm& vm = vmOf(L);
   const auto delay_ms = static_cast<uint64_t>(std::ceil(seconds * 1000));
+  if (vm.phase() == Phase::kTimer) return finish(L, timersOf(vm)->sleep(L, delay_ms));
   return finish(L, vm.current()->sleep(L, dirOfPhase(vm.phase()), delay_ms));
 }
-
-// The worker's timers, or nullptr in the config check's state (which has no worker).
-LuaTimers* timersOf(LuaVm& vm) { return vm.worker() ? vm.worker()->timers : nullptr; }
 
 int startTimer(lua_State* L, bool every) {
   const lua_Number delay = luaL_checknumber(L, 1);

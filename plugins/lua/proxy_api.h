@@ -5,8 +5,10 @@
 //   proxy.ctx                         request, response, log       a table per request, shared by
 //                                                                  its phases; assignable
 //   proxy.shared.<dict>               anywhere (top level too)     see shared_dict_api.h
-//   proxy.sleep(seconds)              request, response            yields; the stream is held
-//                                                                  meanwhile (a stream timer)
+//   proxy.sleep(seconds)              request, response, timer     yields; the stream is held
+//                                                                  meanwhile (a stream timer); a
+//                                                                  timer callback waits on a
+//                                                                  worker timer
 //   proxy.timer.at(delay, f, ...)     anywhere                     runs f(premature, ...) once
 //                                                                  after `delay` seconds on this
 //                                                                  worker (lua_timers.h); true,
