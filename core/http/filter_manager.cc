@@ -199,8 +199,8 @@ void FilterManager::finishBuffering(Direction& d) {
   if (!d.queued) d.queued = event::newBuffer();  // a body of no bytes
   weft_status status = callBody(d, d.buffer_filter, d.queued.get(), !d.trailers);
   if (aborted_) return;
+  d.body_start = d.buffer_filter + 1;   // it has seen this body, whatever it answered
   if (status != WEFT_CONTINUE) return;  // still stopped; the filter resumes later
-  d.body_start = d.buffer_filter + 1;
   d.stopped = false;
   run(d);
 }

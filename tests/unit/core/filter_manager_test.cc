@@ -228,6 +228,18 @@ BOOST_AUTO_TEST_CASE(stop_and_buffer_shows_the_whole_body_once) {
   BOOST_TEST((chain.owner.out == Log{"headers", "data:60:end"}));
 }
 
+BOOST_AUTO_TEST_CASE(a_buffered_body_held_again_is_not_shown_twice) {
+  Chain chain({"a", "b"});
+  g_script["a:req_headers"] = WEFT_STOP_AND_BUFFER;
+  g_script["a:req_body"] = WEFT_STOP_ITERATION;  // e.g. a script that waits after body()
+  chain.manager->requestHeaders(false);
+  chain.body(8, true);
+  BOOST_TEST((g_log == Log{"a:req_headers", "a:req_body:8"}));
+  BOOST_TEST(chain.manager->continueRequest() == WEFT_OK);
+  BOOST_TEST((g_log == Log{"a:req_headers", "a:req_body:8", "b:req_headers", "b:req_body:8"}));
+  BOOST_TEST((chain.owner.out == Log{"headers", "data:8:end"}));
+}
+
 BOOST_AUTO_TEST_CASE(buffering_beyond_the_limit_is_a_413) {
   FilterManager::Limits limits;
   limits.max_buffered_body = 16;
