@@ -1,8 +1,6 @@
 // AsyncHttpCall: see async_http_call.h.
 #include "core/http/async_http_call.h"
 
-#include <cstdlib>
-
 namespace weft::http {
 
 AsyncHttpCall::AsyncHttpCall(int64_t token, upstream::WorkerCluster& cluster, event_base* base,
@@ -36,8 +34,7 @@ void AsyncHttpCall::start() {
 void AsyncHttpCall::upstreamHeaders(HeaderMap&& headers, bool end_stream) {
   response_headers_ = std::move(headers);
   if (end_stream) {
-    const std::string* status = response_headers_.get(":status");
-    finish(status ? static_cast<uint32_t>(std::atoi(status->c_str())) : 0, "reset");
+    finish(response_headers_.statusCode(), "reset");
   }
 }
 
@@ -59,8 +56,7 @@ void AsyncHttpCall::upstreamData(evbuffer* data, bool end_stream) {
 }
 
 void AsyncHttpCall::upstreamTrailers(HeaderMap&&) {
-  const std::string* status = response_headers_.get(":status");
-  finish(status ? static_cast<uint32_t>(std::atoi(status->c_str())) : 0, "reset");
+  finish(response_headers_.statusCode(), "reset");
 }
 
 void AsyncHttpCall::upstreamFailed(upstream::PoolClient::Failure failure, bool reset, bool) {

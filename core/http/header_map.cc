@@ -91,6 +91,17 @@ const std::string* HeaderMap::get(std::string_view name, size_t index) const {
   return nullptr;
 }
 
+uint32_t HeaderMap::statusCode() const {
+  const std::string* status = get(":status");
+  if (status == nullptr || status->size() != 3) return 0;
+  uint32_t code = 0;
+  for (char c : *status) {
+    if (c < '0' || c > '9') return 0;
+    code = code * 10 + static_cast<uint32_t>(c - '0');
+  }
+  return code;
+}
+
 size_t HeaderMap::byteSize() const {
   size_t n = 0;
   for (const auto& e : entries_) n += e.name.size() + e.value.size();

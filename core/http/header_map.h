@@ -48,6 +48,8 @@ class HeaderMap {
 
   // Bytes of names and values, the figure the header-size limits are checked against.
   size_t byteSize() const;
+  // A response's ":status" as a number: 0 when absent or not three digits (codecs admit no other).
+  uint32_t statusCode() const;
 
  private:
   std::vector<HeaderEntry> entries_;

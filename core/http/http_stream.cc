@@ -327,9 +327,7 @@ void HttpStream::upstreamFailed(upstream::PoolClient::Failure failure, bool rese
 
 void HttpStream::sendResponseHeaders(bool end_stream) {
   response_started_ = true;
-  if (const std::string* status = response_headers_.get(":status")) {
-    response_code_ = static_cast<uint32_t>(std::atoi(status->c_str()));
-  }
+  if (const uint32_t code = response_headers_.statusCode(); code != 0) response_code_ = code;
   encoder_.encodeHeaders(response_headers_, end_stream);
   if (response_code_ == 101) connection_.kick();  // early tunnel bytes may already be buffered
 }

@@ -74,8 +74,7 @@ RetryDecision RetryState::onResponse(uint32_t http_status, std::optional<uint32_
 }
 
 RetryDecision RetryState::onResponseHeaders(const HeaderMap& headers) {
-  return onResponse(parseNumber(headers.get(":status")).value_or(0),
-                    parseNumber(headers.get("grpc-status")));
+  return onResponse(headers.statusCode(), parseNumber(headers.get("grpc-status")));
 }
 
 RetryDecision RetryState::onFailure(UpstreamFailure failure, bool request_sent) {

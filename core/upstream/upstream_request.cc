@@ -156,10 +156,9 @@ void UpstreamRequest::decode100Continue() { callbacks_->upstream100Continue(); }
 
 void UpstreamRequest::decodeHeaders(http::HeaderMap&& headers, bool end_stream) {
   response_started_ = true;
-  if (const std::string* status = headers.get(":status")) {
-    const int code = std::atoi(status->c_str());
-    cluster_.info().stats->byClass(code).inc();
-    report(RequestOutcome::httpStatus(code));
+  if (const uint32_t code = headers.statusCode(); code != 0) {
+    cluster_.info().stats->byClass(static_cast<int>(code)).inc();
+    report(RequestOutcome::httpStatus(static_cast<int>(code)));
   }
   if (end_stream) finish();
   callbacks_->upstreamHeaders(std::move(headers), end_stream);

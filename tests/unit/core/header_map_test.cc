@@ -89,6 +89,17 @@ BOOST_AUTO_TEST_CASE(byte_size_counts_names_and_values) {
   BOOST_CHECK_EQUAL(map.byteSize(), 0u);
 }
 
+BOOST_AUTO_TEST_CASE(status_code_reads_three_digits_or_nothing) {
+  HeaderMap headers;
+  BOOST_TEST(headers.statusCode() == 0u);
+  headers.add(":status", "204");
+  BOOST_TEST(headers.statusCode() == 204u);
+  for (const char* bad : {"20", "2040", "2x4", " 20", ""}) {
+    headers.set(":status", bad);
+    BOOST_TEST(headers.statusCode() == 0u, bad);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(equals_ignore_case_compares_ascii_only) {
   BOOST_CHECK(equalsIgnoreCase("Chunked", "chunked"));
   BOOST_CHECK(equalsIgnoreCase("", ""));
