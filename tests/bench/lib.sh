@@ -47,10 +47,11 @@ alive() {
   [[ -n $state && $state != Z ]]
 }
 
+# stop PID [SECONDS]: SIGTERM, up to SECONDS (default 5) to exit, then SIGKILL; reaps it.
 stop() {
-  local pid=$1 i
+  local pid=$1 i tenths=$((${2:-5} * 10))
   kill -TERM "$pid" 2>/dev/null || true
-  for ((i = 0; i < 50; i++)); do
+  for ((i = 0; i < tenths; i++)); do
     alive "$pid" || break
     sleep 0.1
   done
@@ -88,17 +89,21 @@ fill() {
   sed "${script[@]}" "$template" >"$out"
 }
 
-# wait_http PORT PID: waits until GET / on PORT answers 200 (10 s), or PID has died.
-wait_http() {
+# wait_url URL PID: waits until GET URL answers 200 (10 s; certificates are not checked), or PID
+# has died.
+wait_url() {
   local i code
   for ((i = 0; i < 100; i++)); do
     alive "$2" || return 1
-    code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 1 "http://127.0.0.1:$1/" || true)
+    code=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 1 "$1" || true)
     [[ $code == 200 ]] && return 0
     sleep 0.1
   done
   return 1
 }
+
+# wait_http PORT PID: wait_url for GET / over plain HTTP on PORT.
+wait_http() { wait_url "http://127.0.0.1:$1/" "$2"; }
 
 
 # start_upstream BIN: weft-test-upstream on the load core, one thread; sets UPSTREAM_PID and
@@ -195,4 +200,30 @@ measure_target() {
   lines=$(grep -vE "$expected" "$log" 2>/dev/null || true)
   [[ -z $lines ]] || issue "$name" "$(wc -l <<<"$lines") unexpected log lines: $(head -n 1 <<<"$lines")"
   stop "$pid"
+}
+
+# ---- instructions under callgrind ---------------------------------------------------------------
+
+# callgrind_count NAME URL LOAD COMMAND...: runs COMMAND under callgrind with instrumentation off,
+# waits until URL answers, runs `LOAD NAME warm` (its output ignored), switches instrumentation on
+# for `LOAD NAME counted` — which prints how many units (requests, connections) it made — then off,
+# stops COMMAND and sets the caller's IR[NAME] to the user-space instructions per unit, all threads
+# of the process counted. Deterministic, unlike CPU time on a shared machine; the kernel's share
+# is left out. Needs valgrind (callgrind_control).
+callgrind_count() {
+  local name=$1 url=$2 load=$3 pid units total
+  shift 3
+  valgrind --tool=callgrind --instr-atstart=no --smc-check=all-non-file \
+    --callgrind-out-file="$WORK/$name.callgrind" "$@" >"$WORK/$name.out" 2>&1 &
+  pid=$!
+  STARTED+=("$pid")
+  wait_url "$url" "$pid" || die "$name did not start: $(tail -n 5 "$WORK/$name.out")"
+  "$load" "$name" warm >/dev/null
+  callgrind_control -i on "$pid" >/dev/null 2>&1 || die "$name: callgrind_control failed"
+  units=$("$load" "$name" counted)
+  callgrind_control -i off "$pid" >/dev/null 2>&1 || die "$name: callgrind_control failed"
+  stop "$pid" 60  # the counts are written at exit, slowly under valgrind: no SIGKILL before
+  total=$(awk '/^totals:/ { print $2 }' "$WORK/$name.callgrind")
+  [[ -n $units && $units -gt 0 && -n $total ]] || die "$name: nothing counted"
+  IR[$name]=$((total / units))
 }

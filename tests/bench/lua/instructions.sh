@@ -25,41 +25,32 @@ NGINX_BIN=$(find_tool nginx || true)
 
 declare -A IR
 
-# count NAME PORT COMMAND...: runs COMMAND under callgrind, warms it up, counts the instructions
-# of BENCH_SECONDS of wrk at 4 connections, and records IR[NAME] per request.
-count() {
-  local name=$1 port=$2 pid requests total
-  shift 2
-  valgrind --tool=callgrind --instr-atstart=no --smc-check=all-non-file \
-    --callgrind-out-file="$WORK/$name.callgrind" "$@" >"$WORK/$name.out" 2>&1 &
-  pid=$!
-  STARTED+=("$pid")
-  wait_http "$port" "$pid" || die "$name did not start: $(tail -n 5 "$WORK/$name.out")"
-  note "bench: $name: warm-up, then ${DURATION}s counted at 4 connections"
-  wrk_run "$WORK/$name-warm.txt" 4 1 "$port"
-  callgrind_control -i on "$pid" >/dev/null 2>&1 || die "$name: callgrind_control failed"
-  wrk_run "$WORK/$name-counted.txt" 4 "$DURATION" "$port"
-  callgrind_control -i off "$pid" >/dev/null 2>&1 || die "$name: callgrind_control failed"
-  requests=$(wrk_requests "$WORK/$name-counted.txt")
-  stop "$pid"
-  total=$(awk '/^totals:/ { print $2 }' "$WORK/$name.callgrind")
-  [[ -n $requests && $requests -gt 0 && -n $total ]] || die "$name: no count"
-  IR[$name]=$((total / requests))
+# wrk_load NAME warm|counted: 1 s of wrk at 4 connections to warm up, or DURATION seconds counted
+# (printing the requests made). PORT is the target's.
+wrk_load() {
+  if [[ $2 == warm ]]; then
+    wrk_run "$WORK/$1-warm.txt" 4 1 "$PORT"
+  else
+    note "bench: $1: ${DURATION}s counted at 4 connections"
+    wrk_run "$WORK/$1-counted.txt" 4 "$DURATION" "$PORT"
+    wrk_requests "$WORK/$1-counted.txt"
+  fi
 }
 
 start_upstream "$UPSTREAM_BIN"
 LUA_FILTER="[ { name: lua, builtin: lua, config: { path: $HERE/weft_bench.lua } } ]"
 for target in weft weft+lua; do
-  port=$(free_port)
+  PORT=$(free_port)
   filters="[]"
   [[ $target == weft ]] || filters=$LUA_FILTER
-  fill "$HERE/weft.yaml.in" "$WORK/$target.yaml" PORT="$port" FILTERS="$filters" \
+  fill "$HERE/weft.yaml.in" "$WORK/$target.yaml" PORT="$PORT" FILTERS="$filters" \
     UPSTREAM_PORT="$UPSTREAM_PORT"
-  count "$target" "$port" "$WEFT_BIN" -c "$WORK/$target.yaml" --workers 1
+  callgrind_count "$target" "http://127.0.0.1:$PORT/" wrk_load \
+    "$WEFT_BIN" -c "$WORK/$target.yaml" --workers 1
 done
 if [[ -n $NGINX_BIN && -f $NGINX_MODULES/ngx_http_lua_module.so ]]; then
   for target in nginx nginx+lua; do
-    port=$(free_port)
+    PORT=$(free_port)
     modules="# (no modules)"
     lua="# (no Lua)"
     if [[ $target == nginx+lua ]]; then
@@ -68,11 +59,11 @@ if [[ -n $NGINX_BIN && -f $NGINX_MODULES/ngx_http_lua_module.so ]]; then
     fi
     mkdir -p "$WORK/$target"
     # One process (no master) so that the counted process is the one serving.
-    fill "$HERE/nginx.conf.in" "$WORK/$target/nginx.conf" PORT="$port" DIR="$WORK/$target" \
+    fill "$HERE/nginx.conf.in" "$WORK/$target/nginx.conf" PORT="$PORT" DIR="$WORK/$target" \
       UPSTREAM_PORT="$UPSTREAM_PORT" MODULES="$modules" LUA="$lua"
     sed -i 's/^master_process on;/master_process off;/' "$WORK/$target/nginx.conf"
-    count "$target" "$port" "$NGINX_BIN" -p "$WORK/$target" -e "$WORK/$target/nginx-error.log" \
-      -c "$WORK/$target/nginx.conf"
+    callgrind_count "$target" "http://127.0.0.1:$PORT/" wrk_load \
+      "$NGINX_BIN" -p "$WORK/$target" -e "$WORK/$target/nginx-error.log" -c "$WORK/$target/nginx.conf"
   done
 else
   note "bench-lua: nginx with lua-nginx-module not found; its rows stay empty"
