@@ -24,10 +24,7 @@ ulimit -n 65536 2>/dev/null || true
 
 # ---- the certificate ----------------------------------------------------------------------------
 
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=localhost" \
-  -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
-  -keyout "$WORK/server.key" -out "$WORK/server.pem" 2>/dev/null ||
-  die "cannot make the test certificate"
+make_certificate
 
 # ---- measurements -------------------------------------------------------------------------------
 

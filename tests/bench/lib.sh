@@ -125,6 +125,15 @@ start_upstream() {
 cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
+# make_certificate: a self-signed ECDSA P-256 certificate for localhost and 127.0.0.1, valid two
+# days, in $WORK/server.pem with its key in $WORK/server.key (needs openssl).
+make_certificate() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+    -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+    -keyout "$WORK/server.key" -out "$WORK/server.pem" 2>/dev/null ||
+    die "cannot make the test certificate"
+}
+
 # ---- wrk ----------------------------------------------------------------------------------------
 
 WRK_EXTRA=()
