@@ -169,13 +169,38 @@ issue() { ISSUES[$1]+="${ISSUES[$1]:+; }$2"; }
 
 # ---- one proxy under load -----------------------------------------------------------------------
 
+# measure_load NAME PORT [PID]: a 1 s warm-up, then wrk at 64 connections for DURATION (requests/s,
+# and PID's CPU µs per request when PID is given) and at 1 connection (p50, p99), into the caller's
+# RPS, CPU, P50 and P99 arrays; wrk's errors become issues of NAME.
+measure_load() {
+  local name=$1 port=$2 pid=${3:-} t0 t1 requests run errors
+  note "bench: $name: warm-up, ${DURATION}s at 64 connections, ${DURATION}s at 1 connection"
+  wrk_run "$WORK/$name-warm.txt" 64 1 "$port"
+  [[ -z $pid ]] || t0=$(cpu_ticks "$pid")
+  wrk_run "$WORK/$name-c64.txt" 64 "$DURATION" "$port"
+  [[ -z $pid ]] || t1=$(cpu_ticks "$pid")
+  requests=$(wrk_requests "$WORK/$name-c64.txt")
+  RPS[$name]=$(wrk_rps "$WORK/$name-c64.txt")
+  if [[ -n $pid && -n $requests && $requests -gt 0 ]]; then
+    CPU[$name]=$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$requests" \
+      'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
+  fi
+  wrk_run "$WORK/$name-c1.txt" 1 "$DURATION" "$port" --latency
+  P50[$name]=$(wrk_percentile_us "$WORK/$name-c1.txt" 50%)
+  P99[$name]=$(wrk_percentile_us "$WORK/$name-c1.txt" 99%)
+  for run in c64 c1; do
+    errors=$(wrk_errors "$WORK/$name-$run.txt")
+    [[ -z $errors ]] || issue "$name" "wrk -c${run#c}: $errors"
+  done
+}
+
 # measure_target NAME PORT CHECK LOG EXPECTED COMMAND...: starts COMMAND on the proxy core, runs
 # the function CHECK NAME PORT (":" for none), measures CPU per request at 64 connections and
 # latency at 1 (into the caller's RPS, CPU, P50, P99 arrays), notes lines of LOG not matching the
 # regex EXPECTED, and stops it. The process measured is its first child if it forked one (the
 # nginx worker), else itself. Needs WORK, DURATION, PROXY_CPU, CLK_TCK and STARTED.
 measure_target() {
-  local name=$1 port=$2 check=$3 log=$4 expected=$5 pid measured t0 t1 requests lines
+  local name=$1 port=$2 check=$3 log=$4 expected=$5 pid measured lines
   shift 5
   taskset -c "$PROXY_CPU" "$@" >"$WORK/$name.out" 2>&1 &
   pid=$!
@@ -188,24 +213,7 @@ measure_target() {
   measured=$(awk '{ print $1 }' "/proc/$pid/task/$pid/children" 2>/dev/null || true)
   measured=${measured:-$pid}
   "$check" "$name" "$port"
-  note "bench: $name: warm-up, ${DURATION}s at 64 connections, ${DURATION}s at 1 connection"
-  wrk_run "$WORK/$name-warm.txt" 64 1 "$port"
-  t0=$(cpu_ticks "$measured")
-  wrk_run "$WORK/$name-c64.txt" 64 "$DURATION" "$port"
-  t1=$(cpu_ticks "$measured")
-  requests=$(wrk_requests "$WORK/$name-c64.txt")
-  RPS[$name]=$(wrk_rps "$WORK/$name-c64.txt")
-  if [[ -n $requests && $requests -gt 0 ]]; then
-    CPU[$name]=$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$requests" \
-      'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
-  fi
-  wrk_run "$WORK/$name-c1.txt" 1 "$DURATION" "$port" --latency
-  P50[$name]=$(wrk_percentile_us "$WORK/$name-c1.txt" 50%)
-  P99[$name]=$(wrk_percentile_us "$WORK/$name-c1.txt" 99%)
-  for run in c64 c1; do
-    lines=$(wrk_errors "$WORK/$name-$run.txt")
-    [[ -z $lines ]] || issue "$name" "wrk -c${run#c}: $lines"
-  done
+  measure_load "$name" "$port" "$measured"
   lines=$(grep -vE "$expected" "$log" 2>/dev/null || true)
   [[ -z $lines ]] || issue "$name" "$(wc -l <<<"$lines") unexpected log lines: $(head -n 1 <<<"$lines")"
   stop "$pid"

@@ -69,26 +69,9 @@ idle_rss() {
 # measure NAME PORT PID: the load runs against PORT; PID is the process whose CPU and memory
 # count (empty: none, the direct row).
 measure() {
-  local name=$1 port=$2 pid=$3 t0 t1 requests errors run
+  local name=$1 port=$2 pid=$3
   [[ -z $pid ]] || RSS_IDLE[$name]=$(rss_kb "$pid")
-  note "bench: $name: warm-up, ${DURATION}s at 64 connections, ${DURATION}s at 1 connection"
-  wrk_run "$WORK/$name-warm.txt" 64 1 "$port"
-  [[ -z $pid ]] || t0=$(cpu_ticks "$pid")
-  wrk_run "$WORK/$name-c64.txt" 64 "$DURATION" "$port"
-  [[ -z $pid ]] || t1=$(cpu_ticks "$pid")
-  requests=$(wrk_requests "$WORK/$name-c64.txt")
-  RPS[$name]=$(wrk_rps "$WORK/$name-c64.txt")
-  if [[ -n $pid && -n $requests && $requests -gt 0 ]]; then
-    CPU[$name]=$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$requests" \
-      'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
-  fi
-  wrk_run "$WORK/$name-c1.txt" 1 "$DURATION" "$port" --latency
-  P50[$name]=$(wrk_percentile_us "$WORK/$name-c1.txt" 50%)
-  P99[$name]=$(wrk_percentile_us "$WORK/$name-c1.txt" 99%)
-  for run in c64 c1; do
-    errors=$(wrk_errors "$WORK/$name-$run.txt")
-    [[ -z $errors ]] || issue "$name" "wrk -c${run#c}: $errors"
-  done
+  measure_load "$name" "$port" "$pid"
   if [[ -n $pid ]]; then
     note "bench: $name: $IDLE_COUNT idle keep-alive connections"
     idle_rss "$name" "$port" "$pid"

@@ -21,7 +21,6 @@ export BENCH_SECONDS=${BENCH_SECONDS:-3}
 source "$ROOT/tests/bench/lib.sh"
 bench_setup "${1:-}" wrk curl valgrind callgrind_control
 WRK_EXTRA=(-H "User-Agent: wrk-bench")
-NGINX_BIN=$(find_tool nginx || true)
 
 declare -A IR
 
@@ -38,40 +37,17 @@ wrk_load() {
 }
 
 start_upstream "$UPSTREAM_BIN"
-LUA_FILTER="[ { name: lua, builtin: lua, config: { path: $HERE/weft_bench.lua } } ]"
-for target in weft weft+lua; do
+source "$HERE/targets.sh"
+for target in "${LUA_TARGETS[@]}"; do
+  target_available "$target" || continue
   PORT=$(free_port)
-  filters="[]"
-  [[ $target == weft ]] || filters=$LUA_FILTER
-  fill "$HERE/weft.yaml.in" "$WORK/$target.yaml" PORT="$PORT" FILTERS="$filters" \
-    UPSTREAM_PORT="$UPSTREAM_PORT"
-  callgrind_count "$target" "http://127.0.0.1:$PORT/" wrk_load \
-    "$WEFT_BIN" -c "$WORK/$target.yaml" --workers 1
+  target_setup "$target" "$PORT" single
+  callgrind_count "$target" "http://127.0.0.1:$PORT/" wrk_load "${TARGET_CMD[@]}"
 done
-if [[ -n $NGINX_BIN && -f $NGINX_MODULES/ngx_http_lua_module.so ]]; then
-  for target in nginx nginx+lua; do
-    PORT=$(free_port)
-    modules="# (no modules)"
-    lua="# (no Lua)"
-    if [[ $target == nginx+lua ]]; then
-      modules="load_module $NGINX_MODULES/ndk_http_module.so; load_module $NGINX_MODULES/ngx_http_lua_module.so;"
-      lua="rewrite_by_lua_file $HERE/nginx_bench.lua;"
-    fi
-    mkdir -p "$WORK/$target"
-    # One process (no master) so that the counted process is the one serving.
-    fill "$HERE/nginx.conf.in" "$WORK/$target/nginx.conf" PORT="$PORT" DIR="$WORK/$target" \
-      UPSTREAM_PORT="$UPSTREAM_PORT" MODULES="$modules" LUA="$lua"
-    sed -i 's/^master_process on;/master_process off;/' "$WORK/$target/nginx.conf"
-    callgrind_count "$target" "http://127.0.0.1:$PORT/" wrk_load \
-      "$NGINX_BIN" -p "$WORK/$target" -e "$WORK/$target/nginx-error.log" -c "$WORK/$target/nginx.conf"
-  done
-else
-  note "bench-lua: nginx with lua-nginx-module not found; its rows stay empty"
-fi
 
 echo
 echo "user-space instructions per request (callgrind, ${DURATION}s of wrk -c4 after a warm-up)"
-for target in weft weft+lua nginx nginx+lua; do
+for target in "${LUA_TARGETS[@]}"; do
   printf '%-10s %10s\n' "$target" "${IR[$target]:--}"
 done
 weft_added=$((${IR[weft+lua]} - ${IR[weft]}))

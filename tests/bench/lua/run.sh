@@ -24,14 +24,6 @@ source "$ROOT/tests/bench/lib.sh"
 bench_setup "${1:-}" wrk taskset curl ss
 ROUNDS=${BENCH_ROUNDS:-3}
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a positive integer"
-NGINX_BIN=$(find_tool nginx || true)
-NGINX_LUA=yes
-[[ -f $NGINX_MODULES/ngx_http_lua_module.so && -f $NGINX_MODULES/ndk_http_module.so ]] ||
-  NGINX_LUA=""
-[[ -n $NGINX_BIN ]] || note "bench-lua: nginx not installed; its rows stay empty"
-[[ -z $NGINX_BIN || -n $NGINX_LUA ]] ||
-  note "bench-lua: no lua-nginx-module in $NGINX_MODULES; the nginx+lua row stays empty"
-
 # ---- measurements -------------------------------------------------------------------------------
 
 WRK_EXTRA=(-H "User-Agent: $AGENT")
@@ -51,56 +43,30 @@ check_logic() {
   fi
 }
 
-# check_plain / check_lua NAME PORT: check_logic for measure_target (lib.sh).
-check_plain() { check_logic "$1" "$2" plain; }
+# check_weft / check_nginx / check_lua NAME PORT: check_logic for measure_target (lib.sh), named
+# after what follows the "+" in a target's name (nothing: the plain proxy).
+check_weft() { check_logic "$1" "$2" plain; }
+check_nginx() { check_logic "$1" "$2" plain; }
 check_lua() { check_logic "$1" "$2" lua; }
 
 # ---- the targets --------------------------------------------------------------------------------
 
 start_upstream "$UPSTREAM_BIN"
 note "bench-lua: upstream on 127.0.0.1:$UPSTREAM_PORT (core $LOAD_CPU); proxies on core $PROXY_CPU"
-
-WEFT_STARTUP='^weft-proxy: (listener .* on |admin on |[0-9]+ workers$|ready$)'
-LUA_FILTER="[ { name: lua, builtin: lua, config: { path: $HERE/weft_bench.lua } } ]"
+source "$HERE/targets.sh"
 
 # run_round: the four targets once each, in order; their figures go to ROWS.
 run_round() {
-  local target port filters want modules lua
+  local target port
   RPS=() CPU=() P50=() P99=()
-  for target in weft weft+lua; do
+  for target in "${LUA_TARGETS[@]}"; do
+    target_available "$target" || continue
     port=$(free_port)
-    filters="[]"
-    want=plain
-    if [[ $target == weft+lua ]]; then
-      filters=$LUA_FILTER
-      want=lua
-    fi
-    fill "$HERE/weft.yaml.in" "$WORK/$target.yaml" PORT="$port" FILTERS="$filters" \
-      UPSTREAM_PORT="$UPSTREAM_PORT"
-    measure_target "$target" "$port" "check_$want" "$WORK/$target.out" "$WEFT_STARTUP" \
-      "$WEFT_BIN" -c "$WORK/$target.yaml" --workers 1
+    target_setup "$target" "$port"
+    measure_target "$target" "$port" "check_${target#*+}" "$TARGET_LOG" "$TARGET_LOG_OK" \
+      "${TARGET_CMD[@]}"
   done
-  if [[ -n $NGINX_BIN ]]; then
-    for target in nginx nginx+lua; do
-      [[ $target == nginx || -n $NGINX_LUA ]] || continue
-      port=$(free_port)
-      modules="# (no modules)"
-      lua="# (no Lua)"
-      want=plain
-      if [[ $target == nginx+lua ]]; then
-        modules="load_module $NGINX_MODULES/ndk_http_module.so; load_module $NGINX_MODULES/ngx_http_lua_module.so;"
-        lua="rewrite_by_lua_file $HERE/nginx_bench.lua;"
-        want=lua
-      fi
-      mkdir -p "$WORK/$target"
-      fill "$HERE/nginx.conf.in" "$WORK/$target/nginx.conf" PORT="$port" DIR="$WORK/$target" \
-        UPSTREAM_PORT="$UPSTREAM_PORT" MODULES="$modules" LUA="$lua"
-      measure_target "$target" "$port" "check_$want" "$WORK/$target/nginx-error.log" '^$' \
-        "$NGINX_BIN" -p "$WORK/$target" -e "$WORK/$target/nginx-error.log" \
-        -c "$WORK/$target/nginx.conf"
-    done
-  fi
-  for target in weft weft+lua nginx nginx+lua; do
+  for target in "${LUA_TARGETS[@]}"; do
     ROWS+="$target ${RPS[$target]:--} ${CPU[$target]:--} ${P50[$target]:--} ${P99[$target]:--}"$'\n'
   done
 }
