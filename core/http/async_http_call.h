@@ -11,6 +11,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/common/owned_list.h"
 #include "core/event/event_loop.h"
 #include "core/http/header_map.h"
 #include "core/upstream/upstream_request.h"
@@ -36,7 +37,9 @@ class AsyncHttpCallCallbacks {
   virtual void onHttpCallDone(AsyncHttpCall& call, const HttpCallResult& result) = 0;
 };
 
-class AsyncHttpCall : public upstream::UpstreamRequestCallbacks, public event::Deletable {
+class AsyncHttpCall : public upstream::UpstreamRequestCallbacks,
+                      public event::Deletable,
+                      public OwnedListLinks<AsyncHttpCall> {
  public:
   AsyncHttpCall(int64_t token, upstream::WorkerCluster& cluster, event_base* base,
                 HeaderMap headers, std::string body, uint64_t timeout_ms,

@@ -15,10 +15,6 @@ namespace {
 constexpr std::string_view kHttp2Preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 constexpr unsigned char kTlsHandshakeRecord = 0x16;
 
-network::Connection::Watermarks watermarks(const config::ListenerLimits& limits) {
-  return {limits.buffer_high_watermark, limits.buffer_high_watermark / 2};
-}
-
 }  // namespace
 
 ConnectionManager::ConnectionManager(WorkerContext& worker,
@@ -27,7 +23,7 @@ ConnectionManager::ConnectionManager(WorkerContext& worker,
     : worker_(worker),
       snapshot_(*worker.snapshot()),
       listener_(&listener),
-      connection_(worker.base(), fd, *this, watermarks(listener_->config.limits)),
+      connection_(worker.base(), fd, *this, network::Connection::Watermarks::ofHigh(listener_->config.limits.buffer_high_watermark)),
       timer_(worker.base(), &event::callMember<&ConnectionManager::onTimer, ConnectionManager>,
              this),
       remote_(peer.toString()) {
@@ -41,7 +37,7 @@ ConnectionManager::~ConnectionManager() {
   // Codec first: its streams refer to the HttpStreams.
   if (codec_) codec_->resetAllStreams();
   codec_.reset();
-  for (auto& stream : streams_) stream->resetByDownstream();
+  for (auto& stream : streams_) stream.resetByDownstream();
   streams_.clear();
   listener_->stats->cx_active.sub(1);
   worker_.release(snapshot_);
@@ -186,15 +182,11 @@ RequestDecoder& ConnectionManager::newStream(ResponseEncoder& encoder, const Str
       current = it->second.get();
     }
   }
-  streams_.push_front(std::make_unique<HttpStream>(*this, encoder, *snapshot, *current, start));
-  streams_.front()->position = streams_.begin();
-  return *streams_.front();
+  return streams_.pushBack(std::make_unique<HttpStream>(*this, encoder, *snapshot, *current, start));
 }
 
 void ConnectionManager::retire(HttpStream& stream) {
-  auto position = stream.position;
-  worker_.deleter().add(std::move(*position));
-  streams_.erase(position);
+  worker_.deleter().add(streams_.remove(stream));
 }
 
 void ConnectionManager::onParseError(http1::ParseError error) {
@@ -295,7 +287,7 @@ void ConnectionManager::closeNow() {
   timer_.cancel();
   connection_.quiesce();
   if (codec_) codec_->resetAllStreams();
-  while (!streams_.empty()) onStreamReset(*streams_.front());
+  while (!streams_.empty()) onStreamReset(streams_.front());
   worker_.connectionClosed(*this);
 }
 

@@ -7,11 +7,11 @@
 #pragma once
 
 #include <cstdint>
-#include <list>
 #include <memory>
 #include <random>
 #include <string_view>
 
+#include "core/common/owned_list.h"
 #include "core/event/event_loop.h"
 #include "core/http/codec.h"
 #include "core/http/http1_server_codec.h"
@@ -26,10 +26,8 @@ namespace weft::http {
 class HttpStream;
 class ConnectionManager;
 
-// A worker's open HTTP connections; each connection knows its own place in the list.
-using ConnectionList = std::list<std::unique_ptr<ConnectionManager>>;
-// A connection's open streams; each stream knows its own place (HttpStream::position).
-using StreamList = std::list<std::unique_ptr<HttpStream>>;
+// A worker's open HTTP connections.
+using ConnectionList = OwnedList<ConnectionManager>;
 
 class WorkerContext {
  public:
@@ -57,7 +55,8 @@ class WorkerContext {
 
 class ConnectionManager : public Http1ServerCallbacks,
                           public network::ConnectionCallbacks,
-                          public event::Deletable {
+                          public event::Deletable,
+                          public OwnedListLinks<ConnectionManager> {
  public:
   // `listener` belongs to the worker's current snapshot, which the connection holds (acquire)
   // for as long as it lives.
@@ -80,8 +79,6 @@ class ConnectionManager : public Http1ServerCallbacks,
   const std::string& localAddress() const;
   // The TLS facts of the connection (peer identity, SNI, ALPN); null for plaintext.
   const tls::TlsInfo* tlsInfo() const { return connection_.tlsInfo(); }
-  // Where the worker keeps this connection (set once by the worker, used to remove it).
-  ConnectionList::iterator position;
 
   // Parses buffered input again soon (after an upgrade turned the codec into a tunnel).
   void kick() {
@@ -129,7 +126,7 @@ class ConnectionManager : public Http1ServerCallbacks,
   const server::ListenerSnapshot* listener_;
   network::Connection connection_;
   std::unique_ptr<ServerCodec> codec_;  // made once the first bytes tell the protocol
-  StreamList streams_;                  // HTTP/1: at most one; HTTP/2: the open streams
+  OwnedList<HttpStream> streams_;       // HTTP/1: at most one; HTTP/2: the open streams
   // One timer, three jobs (one event per connection keeps idle connections small): the header
   // timeout while a head arrives, the idle timeout between requests, and — armed at 0 ms — the
   // deferred parse of a pipelined request or a close requested from inside a callback.

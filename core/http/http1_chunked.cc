@@ -138,7 +138,7 @@ ChunkedDecoder::Step ChunkedDecoder::next(std::string_view input, http::HeaderMa
       int taken = takeLine(input, kMaxLine - trailer_bytes_, line, used);
       if (taken == 0) return step;
       if (taken < 0) return fail(ParseError::kBadTrailer);
-      trailer_bytes_ += used;
+      trailer_bytes_ += static_cast<uint32_t>(used);
       step.consumed = used;
       if (line.empty()) {
         state_ = State::kDone;

@@ -141,8 +141,8 @@ class ChunkedDecoder {
   enum class State : uint8_t { kSize, kData, kDataCrlf, kTrailer, kDone, kError };
   State state_ = State::kSize;
   ParseError error_ = ParseError::kNone;  // repeated by every call after an error
+  uint32_t trailer_bytes_ = 0;            // at most kMaxLine; beside the two bytes above
   uint64_t remaining_ = 0;
-  size_t trailer_bytes_ = 0;
 };
 
 }  // namespace weft::http1

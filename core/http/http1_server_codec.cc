@@ -14,7 +14,6 @@ namespace enc = http1_encoding;
 Http1ServerCodec::Http1ServerCodec(network::Connection& connection, Http1ServerCallbacks& callbacks,
                                    const http1::Limits& limits)
     : connection_(connection),
-      output_(connection.output()),
       callbacks_(callbacks),
       limits_(limits) {}
 
@@ -176,8 +175,8 @@ void Http1ServerCodec::sendErrorAndClose(int status, std::string_view body) {
                         "HTTP/1.1 %d %s\r\ncontent-length: %zu\r\ncontent-type: text/plain\r\n"
                         "connection: close\r\n\r\n",
                         status, std::string(enc::reasonPhrase(status)).c_str(), body.size());
-  evbuffer_add(output_, head, static_cast<size_t>(n));
-  evbuffer_add(output_, body.data(), body.size());
+  evbuffer_add(output(), head, static_cast<size_t>(n));
+  evbuffer_add(output(), body.data(), body.size());
   connection_.flush();
   response_started_ = true;
   close_after_flush_ = true;
@@ -187,7 +186,7 @@ void Http1ServerCodec::sendErrorAndClose(int status, std::string_view body) {
 void Http1ServerCodec::encode100Continue() {
   if (response_started_) return;
   static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
-  evbuffer_add(output_, kContinue.data(), kContinue.size());
+  evbuffer_add(output(), kContinue.data(), kContinue.size());
   connection_.flush();
 }
 
@@ -227,7 +226,7 @@ void Http1ServerCodec::encodeHeaders(const HeaderMap& headers, bool end_stream) 
     }
   }
   scratch.append("\r\n");
-  evbuffer_add(output_, scratch.data(), scratch.size());
+  evbuffer_add(output(), scratch.data(), scratch.size());
   connection_.flush();
 
   if (upgrading) {
@@ -240,7 +239,7 @@ void Http1ServerCodec::encodeHeaders(const HeaderMap& headers, bool end_stream) 
 void Http1ServerCodec::encodeData(evbuffer* data, bool end_stream) {
   connection_.flush();
   if (state_ == State::kTunnel) {
-    evbuffer_add_buffer(output_, data);
+    evbuffer_add_buffer(output(), data);
     if (end_stream) {
       close_after_flush_ = true;
       responseComplete();
@@ -250,7 +249,7 @@ void Http1ServerCodec::encodeData(evbuffer* data, bool end_stream) {
   if (request_is_head_) {
     evbuffer_drain(data, evbuffer_get_length(data));
   } else {
-    enc::writeBody(output_, data, response_chunked_, end_stream);
+    enc::writeBody(output(), data, response_chunked_, end_stream);
   }
   if (end_stream) {
     if (response_until_close_) close_after_flush_ = true;
@@ -259,7 +258,7 @@ void Http1ServerCodec::encodeData(evbuffer* data, bool end_stream) {
 }
 
 void Http1ServerCodec::encodeTrailers(const HeaderMap& trailers) {
-  if (response_chunked_) enc::writeBody(output_, nullptr, true, true, &trailers);
+  if (response_chunked_) enc::writeBody(output(), nullptr, true, true, &trailers);
   connection_.flush();
   responseComplete();
 }

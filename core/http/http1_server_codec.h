@@ -55,7 +55,7 @@ class Http1ServerCodec : public ServerCodec, public ResponseEncoder {
   void encodeHeaders(const HeaderMap& headers, bool end_stream) override;
   void encodeData(evbuffer* data, bool end_stream) override;
   void encodeTrailers(const HeaderMap& trailers) override;
-  size_t bufferedBytes() const override { return evbuffer_get_length(output_); }
+  size_t bufferedBytes() const override { return evbuffer_get_length(output()); }
   void watchDrain() override;
   void readDisable(bool disable) override { connection_.readDisable(disable); }
   void resetStream() override { callbacks_.closeSoon(); }
@@ -69,9 +69,9 @@ class Http1ServerCodec : public ServerCodec, public ResponseEncoder {
   void requestComplete();
   void responseComplete();
   void fail(http1::ParseError error);
+  evbuffer* output() const { return connection_.output(); }
 
   network::Connection& connection_;
-  evbuffer* output_;
   Http1ServerCallbacks& callbacks_;
   const http1::Limits& limits_;  // the listener's; outlives the connection
   RequestDecoder* decoder_ = nullptr;

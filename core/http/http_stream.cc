@@ -382,7 +382,7 @@ void HttpStream::complete() {
   completed_ = true;
   if (request_timer_) request_timer_->cancel();
   if (upstream_timer_) upstream_timer_->cancel();
-  while (!calls_.empty()) retireCall(calls_.begin());
+  while (!calls_.empty()) retireCall(calls_.front());
   listener_.stats->byClass(response_code_).inc();
   filters_.complete();
   if (snapshot_.access_log) writeAccessLog();
@@ -698,26 +698,26 @@ int64_t HttpStream::httpCall(std::string_view cluster, const weft_header* header
   int64_t token = filters_.calloutToken();
   if (token < 0) return token;
   constexpr uint64_t kDefaultMaxResponse = 1 << 20;
-  calls_.push_back(std::make_unique<AsyncHttpCall>(
-      token, *target, connection_.worker().base(), std::move(request), std::string(body),
-      timeout_ms, max_response_bytes ? max_response_bytes : kDefaultMaxResponse, *this));
-  calls_.back()->start();
+  calls_
+      .pushBack(std::make_unique<AsyncHttpCall>(
+          token, *target, connection_.worker().base(), std::move(request), std::string(body),
+          timeout_ms, max_response_bytes ? max_response_bytes : kDefaultMaxResponse, *this))
+      .start();
   return token;
 }
 
 int HttpStream::httpCallCancel(int64_t token) {
-  for (auto it = calls_.begin(); it != calls_.end(); ++it) {
-    if ((*it)->token() != token) continue;
+  for (AsyncHttpCall& call : calls_) {
+    if (call.token() != token) continue;
     filters_.calloutForget(token);
-    retireCall(it);
+    retireCall(call);
     return WEFT_OK;
   }
   return WEFT_ERR_NOT_FOUND;
 }
 
-void HttpStream::retireCall(std::list<std::unique_ptr<AsyncHttpCall>>::iterator call) {
-  connection_.worker().deleter().add(std::move(*call));
-  calls_.erase(call);
+void HttpStream::retireCall(AsyncHttpCall& call) {
+  connection_.worker().deleter().add(calls_.remove(call));
 }
 
 void HttpStream::onHttpCallDone(AsyncHttpCall& call, const HttpCallResult& result) {
@@ -735,12 +735,12 @@ void HttpStream::onHttpCallDone(AsyncHttpCall& call, const HttpCallResult& resul
                             fields.size(),
                             {result.body.data(), result.body.size()}};
   int64_t token = call.token();
-  for (auto it = calls_.begin(); it != calls_.end(); ++it) {
-    if (it->get() == &call) {
-      // Freed once this event is over: `result` (owned by the call) stays valid for the hook.
-      retireCall(it);
-      break;
-    }
+  // A call cancelled earlier in this event is no longer listed (and its result is not wanted).
+  for (AsyncHttpCall& listed : calls_) {
+    if (&listed != &call) continue;
+    // Freed once this event is over: `result` (owned by the call) stays valid for the hook.
+    retireCall(call);
+    break;
   }
   filters_.calloutDone(token, out);
 }

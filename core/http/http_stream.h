@@ -9,7 +9,6 @@
 #pragma once
 
 #include <chrono>
-#include <list>
 #include <memory>
 #include <string>
 #include <utility>
@@ -37,15 +36,13 @@ class HttpStream : public RequestDecoder,
                    public FilterManagerCallbacks,
                    public upstream::UpstreamRequestCallbacks,
                    public AsyncHttpCallCallbacks,
-                   public event::Deletable {
+                   public event::Deletable,
+                   public OwnedListLinks<HttpStream> {
  public:
   HttpStream(ConnectionManager& connection, ResponseEncoder& encoder,
              const server::ConfigSnapshot& snapshot, const server::ListenerSnapshot& listener,
              const StreamStart& start);
   ~HttpStream() override;
-
-  // Where the connection keeps this stream (set once by the connection, used to remove it).
-  std::list<std::unique_ptr<HttpStream>>::iterator position;
 
   // The codec finished both directions: run the log phase.
   void complete();
@@ -134,7 +131,7 @@ class HttpStream : public RequestDecoder,
   void onRequestTimeout();
   void onUpstreamTimeout();
   // Drops an HTTP call (it is freed once the current event is over).
-  void retireCall(std::list<std::unique_ptr<AsyncHttpCall>>::iterator call);
+  void retireCall(AsyncHttpCall& call);
   // A gRPC request's grpc-timeout, when shorter than the listener's request timeout, becomes the
   // stream's deadline: past it the client gets DEADLINE_EXCEEDED.
   void armGrpcDeadline();
@@ -195,7 +192,7 @@ class HttpStream : public RequestDecoder,
   std::unique_ptr<event::Timer> request_timer_;      // only when the listener sets request_timeout
   uint64_t upstream_timeout_ms_ = 0;                 // the route's timeout (set_upstream_timeout)
   std::unique_ptr<event::Timer> upstream_timer_;     // runs while the response headers are awaited
-  std::list<std::unique_ptr<AsyncHttpCall>> calls_;  // HTTP calls filters have in flight
+  OwnedList<AsyncHttpCall> calls_;  // HTTP calls filters have in flight
   // route_metadata_get/_json: the listener's router matches the request the first time a filter
   // asks; the route (owned by the router's config, which the snapshot keeps) is kept from then on,
   // as Envoy caches a stream's route — later header changes do not move it.

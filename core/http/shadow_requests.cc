@@ -6,7 +6,9 @@
 namespace weft::http {
 
 // One mirror: the copied request and its upstream half; the response is drained as it comes.
-class ShadowRequests::Shadow : public upstream::UpstreamRequestCallbacks, public event::Deletable {
+class ShadowRequests::Shadow : public upstream::UpstreamRequestCallbacks,
+                               public event::Deletable,
+                               public OwnedListLinks<Shadow> {
  public:
   Shadow(ShadowRequests& owner, HeaderMap headers, event::EvbufferPtr body, HeaderMap trailers)
       : owner_(owner),
@@ -23,8 +25,6 @@ class ShadowRequests::Shadow : public upstream::UpstreamRequestCallbacks, public
     if (has_body) upstream_->sendData(body_.get(), trailers_.empty());
     if (!done_ && !trailers_.empty()) upstream_->sendTrailers(trailers_);
   }
-
-  std::list<std::unique_ptr<Shadow>>::iterator position;
 
   void upstream100Continue() override {}
   void upstreamHeaders(HeaderMap&&, bool end_stream) override {
@@ -62,17 +62,15 @@ void ShadowRequests::send(upstream::WorkerCluster& cluster, HeaderMap headers,
   if (const std::string* authority = headers.get(":authority")) {
     headers.set(":authority", *authority + "-shadow");
   }
-  shadows_.push_back(
-      std::make_unique<Shadow>(*this, std::move(headers), std::move(body), std::move(trailers)));
-  Shadow& shadow = *shadows_.back();
-  shadow.position = std::prev(shadows_.end());
-  shadow.start(cluster);
+  shadows_
+      .pushBack(
+          std::make_unique<Shadow>(*this, std::move(headers), std::move(body), std::move(trailers)))
+      .start(cluster);
 }
 
 void ShadowRequests::finished(Shadow& shadow) {
   // Freed after the current event: this runs inside the shadow's own callbacks.
-  deleter_.add(std::move(*shadow.position));
-  shadows_.erase(shadow.position);
+  deleter_.add(shadows_.remove(shadow));
 }
 
 }  // namespace weft::http

@@ -6,9 +6,9 @@
 // Worker-local.
 #pragma once
 
-#include <list>
 #include <memory>
 
+#include "core/common/owned_list.h"
 #include "core/event/event_loop.h"
 #include "core/http/header_map.h"
 #include "core/upstream/upstream_request.h"
@@ -30,7 +30,7 @@ class ShadowRequests {
   void finished(Shadow& shadow);
 
   event::DeferredDeleter& deleter_;
-  std::list<std::unique_ptr<Shadow>> shadows_;
+  OwnedList<Shadow> shadows_;
 };
 
 }  // namespace weft::http

@@ -28,7 +28,9 @@
 #include <event2/event_struct.h>
 #include <sys/types.h>
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
@@ -62,9 +64,16 @@ class ConnectionCallbacks {
 
 class Connection {
  public:
+  // 32-bit: every idle connection carries them, and limits are far below 4 GiB.
   struct Watermarks {
-    size_t read_high = 1 << 20;  // stop reading when the input holds this much
-    size_t write_low = 1 << 19;  // onWriteDrained fires at or below this
+    uint32_t read_high = 1 << 20;  // stop reading when the input holds this much
+    uint32_t write_low = 1 << 19;  // onWriteDrained fires at or below this
+
+    // Reading stops at `high` (capped at 4 GiB - 1); drain is reported at half of it.
+    static Watermarks ofHigh(size_t high) {
+      uint32_t capped = static_cast<uint32_t>(std::min<size_t>(high, UINT32_MAX));
+      return {capped, capped / 2};
+    }
   };
 
   // Adopts an accepted, connected socket.

@@ -59,7 +59,7 @@ void Worker::drain() {
 void Worker::forEachConnection(void (http::ConnectionManager::*method)()) {
   // A call may close its connection (and take it off the list): walk a copy.
   std::vector<http::ConnectionManager*> open;
-  for (auto& c : connections_) open.push_back(c.get());
+  for (auto& c : connections_) open.push_back(&c);
   for (auto* c : open) (c->*method)();
 }
 
@@ -185,8 +185,7 @@ void Worker::accept(const std::string& name, evutil_socket_t fd, const network::
     return;
   }
   active_.fetch_add(1, std::memory_order_relaxed);
-  connections_.push_back(std::make_unique<http::ConnectionManager>(*this, *listener, fd, peer));
-  connections_.back()->position = std::prev(connections_.end());
+  connections_.pushBack(std::make_unique<http::ConnectionManager>(*this, *listener, fd, peer));
 }
 
 stats::Counter& Worker::tcpCounter(const std::string& listener, const char* name) {
@@ -219,9 +218,7 @@ void Worker::acceptTcp(const ListenerSnapshot& listener, evutil_socket_t fd) {
 }
 
 void Worker::connectionClosed(http::ConnectionManager& connection) {
-  auto position = connection.position;
-  deleter_->add(std::move(*position));
-  connections_.erase(position);
+  deleter_->add(connections_.remove(connection));
   active_.fetch_sub(1, std::memory_order_relaxed);
   if (!retired_clusters_.empty()) sweepRetiredClusters();
 }

@@ -9,7 +9,7 @@ Http1UpstreamConnection::Http1UpstreamConnection(Http1ConnPool& pool, size_t end
     : pool_(pool),
       endpoint_(endpoint),
       connection_(pool.base_, pool.cluster().endpoints[endpoint], *this,
-                  {pool.high_watermark_, pool.high_watermark_ / 2}, connect_ok_),
+                  network::Connection::Watermarks::ofHigh(pool.high_watermark_), connect_ok_),
       codec_(connection_, *this, pool.cluster().response_limits),
       timer_(pool.base_,
              &event::callMember<&Http1UpstreamConnection::onTimer, Http1UpstreamConnection>, this) {
@@ -120,8 +120,8 @@ Http1ConnPool::~Http1ConnPool() {
   pending_.clear();
   while (!connections_.empty()) {
     auto& c = connections_.front();
-    c->client_ = nullptr;
-    c->close();
+    c.client_ = nullptr;
+    c.close();
   }
 }
 
@@ -147,11 +147,8 @@ void Http1ConnPool::newStream(PoolClient& client, size_t endpoint) {
     return;
   }
   pending_.push_back(&client);
-  auto connection = std::make_unique<Http1UpstreamConnection>(*this, endpoint);
-  Http1UpstreamConnection* raw = connection.get();
-  connections_.push_back(std::move(connection));
-  raw->position_ = std::prev(connections_.end());
-  if (!raw->connecting()) onConnectFailure(*raw, PoolClient::Failure::kConnectFailure);
+  auto& created = connections_.pushBack(std::make_unique<Http1UpstreamConnection>(*this, endpoint));
+  if (!created.connecting()) onConnectFailure(created, PoolClient::Failure::kConnectFailure);
 }
 
 Http1UpstreamConnection* Http1ConnPool::takeIdle(size_t endpoint) {
@@ -204,8 +201,7 @@ void Http1ConnPool::onConnectionFree(Http1UpstreamConnection& connection) {
 }
 
 void Http1ConnPool::onConnectionClosed(Http1UpstreamConnection& connection) {
-  deleter_.add(std::move(*connection.position_));
-  connections_.erase(connection.position_);
+  deleter_.add(connections_.remove(connection));
 }
 
 void Http1ConnPool::onConnectFailure(Http1UpstreamConnection& connection,
@@ -214,7 +210,7 @@ void Http1ConnPool::onConnectFailure(Http1UpstreamConnection& connection,
   connection.close();
   size_t connecting = 0;
   for (auto& c : connections_) {
-    connecting += c->state_ == Http1UpstreamConnection::State::kConnecting ? 1 : 0;
+    connecting += c.state_ == Http1UpstreamConnection::State::kConnecting ? 1 : 0;
   }
   // Fail the waiting clients that no other connection attempt will serve.
   while (pending_.size() > connecting) {

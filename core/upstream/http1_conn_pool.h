@@ -6,10 +6,10 @@
 
 #include <cstdint>
 #include <deque>
-#include <list>
 #include <memory>
 #include <vector>
 
+#include "core/common/owned_list.h"
 #include "core/event/event_loop.h"
 #include "core/http/http1_client_codec.h"
 #include "core/network/connection.h"
@@ -22,7 +22,8 @@ class Http1ConnPool;
 class Http1UpstreamConnection : public http::RequestEncoder,
                                 public http::ClientCodecCallbacks,
                                 public network::ConnectionCallbacks,
-                                public event::Deletable {
+                                public event::Deletable,
+                                public OwnedListLinks<Http1UpstreamConnection> {
  public:
   Http1UpstreamConnection(Http1ConnPool& pool, size_t endpoint);
   ~Http1UpstreamConnection() override;
@@ -69,7 +70,6 @@ class Http1UpstreamConnection : public http::RequestEncoder,
   PoolClient* client_ = nullptr;
   event::Timer timer_;  // connect timeout, then idle timeout
   uint32_t requests_ = 0;
-  std::list<std::unique_ptr<Http1UpstreamConnection>>::iterator position_;  // in the pool's list
 };
 
 class Http1ConnPool : public ConnPool {
@@ -95,7 +95,7 @@ class Http1ConnPool : public ConnPool {
   event_base* base_;
   event::DeferredDeleter& deleter_;
   size_t high_watermark_;
-  std::list<std::unique_ptr<Http1UpstreamConnection>> connections_;
+  OwnedList<Http1UpstreamConnection> connections_;
   std::deque<PoolClient*> pending_;
   std::vector<std::vector<Http1UpstreamConnection*>> idle_;  // per endpoint, most recent last
   bool draining_ = false;

@@ -9,7 +9,7 @@ Http2UpstreamConnection::Http2UpstreamConnection(Http2ConnPool& pool, size_t end
     : pool_(pool),
       endpoint_(endpoint),
       connection_(pool.base_, pool.cluster().endpoints[endpoint], *this,
-                  {pool.high_watermark_, pool.high_watermark_ / 2}, connect_ok_),
+                  network::Connection::Watermarks::ofHigh(pool.high_watermark_), connect_ok_),
       timer_(pool.base_,
              &event::callMember<&Http2UpstreamConnection::onTimer, Http2UpstreamConnection>, this) {
   pool_.cluster_->stats->cx_total.inc();
@@ -117,19 +117,19 @@ Http2ConnPool::Http2ConnPool(event_base* base, event::DeferredDeleter& deleter,
 Http2ConnPool::~Http2ConnPool() {
   draining_ = true;
   pending_.clear();
-  while (!connections_.empty()) connections_.front()->close();
+  while (!connections_.empty()) connections_.front().close();
 }
 
 Http2UpstreamConnection* Http2ConnPool::withCapacity(size_t endpoint) const {
-  for (const auto& connection : connections_) {
-    if (connection->endpoint_ == endpoint && connection->hasCapacity()) return connection.get();
+  for (auto& connection : connections_) {
+    if (connection.endpoint_ == endpoint && connection.hasCapacity()) return &connection;
   }
   return nullptr;
 }
 
 bool Http2ConnPool::connectingTo(size_t endpoint) const {
   return std::any_of(connections_.begin(), connections_.end(), [&](const auto& c) {
-    return c->endpoint_ == endpoint && !c->codec_ && !c->closed_;
+    return c.endpoint_ == endpoint && !c.codec_ && !c.closed_;
   });
 }
 
@@ -151,9 +151,7 @@ void Http2ConnPool::newStream(PoolClient& client, size_t endpoint) {
     servePending();  // perhaps another endpoint's connection has room
     return;
   }
-  connections_.push_back(std::make_unique<Http2UpstreamConnection>(*this, endpoint));
-  Http2UpstreamConnection& created = *connections_.back();
-  created.position_ = std::prev(connections_.end());
+  auto& created = connections_.pushBack(std::make_unique<Http2UpstreamConnection>(*this, endpoint));
   if (!created.connect_ok_) {
     onConnectionClosed(created, /*connect_failed=*/true, PoolClient::Failure::kConnectFailure);
   }
@@ -161,10 +159,10 @@ void Http2ConnPool::newStream(PoolClient& client, size_t endpoint) {
 
 void Http2ConnPool::servePending() {
   for (auto& connection : connections_) {
-    while (!pending_.empty() && connection->hasCapacity()) {
+    while (!pending_.empty() && connection.hasCapacity()) {
       PoolClient* client = pending_.front();
       pending_.pop_front();
-      connection->attach(*client);
+      connection.attach(*client);
     }
     if (pending_.empty()) return;
   }
@@ -179,10 +177,10 @@ bool Http2ConnPool::drain() {
   draining_ = true;
   std::vector<Http2UpstreamConnection*> idle;
   for (auto& connection : connections_) {
-    if (!connection->codec_ || connection->codec_->activeStreams() == 0) {
-      idle.push_back(connection.get());
+    if (!connection.codec_ || connection.codec_->activeStreams() == 0) {
+      idle.push_back(&connection);
     } else {
-      connection->codec_->shutdown();
+      connection.codec_->shutdown();
     }
   }
   for (auto* connection : idle) connection->close();
@@ -200,15 +198,14 @@ void Http2ConnPool::onConnectionClosed(Http2UpstreamConnection& connection, bool
       cluster_->stats->cx_active.sub(1);
     }
   }
-  deleter_.add(std::move(*connection.position_));
-  connections_.erase(connection.position_);
+  deleter_.add(connections_.remove(connection));
   if (!connect_failed) {
     servePending();
     return;
   }
   // Fail the waiting clients that no connection, open or on its way, will serve.
   bool hope = std::any_of(connections_.begin(), connections_.end(),
-                          [](const auto& c) { return !c->closed_; });
+                          [](const auto& c) { return !c.closed_; });
   while (!hope && !pending_.empty()) {
     PoolClient* client = pending_.front();
     pending_.pop_front();

@@ -7,10 +7,10 @@
 
 #include <cstdint>
 #include <deque>
-#include <list>
 #include <memory>
 #include <optional>
 
+#include "core/common/owned_list.h"
 #include "core/event/event_loop.h"
 #include "core/http/http2_client_codec.h"
 #include "core/network/connection.h"
@@ -22,7 +22,8 @@ class Http2ConnPool;
 
 class Http2UpstreamConnection : public http::Http2ClientCallbacks,
                                 public network::ConnectionCallbacks,
-                                public event::Deletable {
+                                public event::Deletable,
+                                public OwnedListLinks<Http2UpstreamConnection> {
  public:
   Http2UpstreamConnection(Http2ConnPool& pool, size_t endpoint);
   ~Http2UpstreamConnection() override;
@@ -55,7 +56,6 @@ class Http2UpstreamConnection : public http::Http2ClientCallbacks,
   event::Timer timer_;
   uint32_t streams_total_ = 0;
   bool closed_ = false;
-  std::list<std::unique_ptr<Http2UpstreamConnection>>::iterator position_;
 };
 
 class Http2ConnPool : public ConnPool {
@@ -80,7 +80,7 @@ class Http2ConnPool : public ConnPool {
   event_base* base_;
   event::DeferredDeleter& deleter_;
   size_t high_watermark_;
-  std::list<std::unique_ptr<Http2UpstreamConnection>> connections_;
+  OwnedList<Http2UpstreamConnection> connections_;
   std::deque<PoolClient*> pending_;
   bool draining_ = false;
 };
