@@ -23,7 +23,9 @@ ConnectionManager::ConnectionManager(WorkerContext& worker,
     : worker_(worker),
       snapshot_(*worker.snapshot()),
       listener_(&listener),
-      connection_(worker.base(), fd, *this, network::Connection::Watermarks::ofHigh(listener_->config.limits.buffer_high_watermark)),
+      connection_(
+          worker.base(), fd, *this,
+          network::Connection::Watermarks::ofHigh(listener_->config.limits.buffer_high_watermark)),
       timer_(worker.base(), &event::callMember<&ConnectionManager::onTimer, ConnectionManager>,
              this),
       remote_(peer.toString()) {
@@ -182,7 +184,8 @@ RequestDecoder& ConnectionManager::newStream(ResponseEncoder& encoder, const Str
       current = it->second.get();
     }
   }
-  return streams_.pushBack(std::make_unique<HttpStream>(*this, encoder, *snapshot, *current, start));
+  return streams_.pushBack(
+      std::make_unique<HttpStream>(*this, encoder, *snapshot, *current, start));
 }
 
 void ConnectionManager::retire(HttpStream& stream) {

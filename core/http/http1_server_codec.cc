@@ -13,9 +13,7 @@ namespace enc = http1_encoding;
 
 Http1ServerCodec::Http1ServerCodec(network::Connection& connection, Http1ServerCallbacks& callbacks,
                                    const http1::Limits& limits)
-    : connection_(connection),
-      callbacks_(callbacks),
-      limits_(limits) {}
+    : connection_(connection), callbacks_(callbacks), limits_(limits) {}
 
 void Http1ServerCodec::dispatch(evbuffer* input) {
   for (;;) {

@@ -189,10 +189,10 @@ class HttpStream : public RequestDecoder,
   // for them meanwhile (up to the listener's max_buffered_body_bytes, else no mirror is sent).
   std::vector<std::string> mirrors_;
   event::EvbufferPtr mirror_body_;
-  std::unique_ptr<event::Timer> request_timer_;      // only when the listener sets request_timeout
-  uint64_t upstream_timeout_ms_ = 0;                 // the route's timeout (set_upstream_timeout)
-  std::unique_ptr<event::Timer> upstream_timer_;     // runs while the response headers are awaited
-  OwnedList<AsyncHttpCall> calls_;  // HTTP calls filters have in flight
+  std::unique_ptr<event::Timer> request_timer_;   // only when the listener sets request_timeout
+  uint64_t upstream_timeout_ms_ = 0;              // the route's timeout (set_upstream_timeout)
+  std::unique_ptr<event::Timer> upstream_timer_;  // runs while the response headers are awaited
+  OwnedList<AsyncHttpCall> calls_;                // HTTP calls filters have in flight
   // route_metadata_get/_json: the listener's router matches the request the first time a filter
   // asks; the route (owned by the router's config, which the snapshot keeps) is kept from then on,
   // as Envoy caches a stream's route — later header changes do not move it.
