@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -74,6 +75,8 @@ Result<int> listenReusePort(const Address& address, int backlog) {
   int one = 1;
   setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+  // Accepted sockets inherit it: one setsockopt per listener instead of one per connection.
+  setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
   if (bind(fd, address.sa(), address.length) != 0 || listen(fd, backlog) != 0) {
     std::string message = "cannot listen on " + address.toString() + ": " + std::strerror(errno);
     close(fd);

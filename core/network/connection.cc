@@ -21,6 +21,8 @@ constexpr size_t kReadChunk = 16 * 1024;
 constexpr size_t kBulkReadChunk = 64 * 1024;
 // TLS: the socket is not read while this much ciphertext waits for room to be decrypted into.
 constexpr size_t kTlsReadAhead = kBulkReadChunk;
+// Marks the activations kickTls makes (the event never has a timeout, so the flag is free).
+constexpr short kKick = EV_TIMEOUT;
 
 void setNoDelay(int fd) {
   int one = 1;
@@ -35,7 +37,7 @@ Connection::Connection(event_base* base, int fd, ConnectionCallbacks& callbacks,
       marks_(marks),
       input_(evbuffer_new()),
       output_(evbuffer_new()) {
-  setNoDelay(fd_);
+  // TCP_NODELAY is already on: accepted sockets inherit it from the listening socket.
   event_assign(&event_, base_, fd_, EV_PERSIST, &Connection::onEvent, this);
   updateInterest();
 }
@@ -145,7 +147,7 @@ void Connection::onEvent(evutil_socket_t, short what, void* self) {
   }
   if (what & EV_WRITE) c->handleWrite();
   // Owners never destroy a Connection inside its callbacks (they defer), so `c` is still valid.
-  if ((what & EV_READ) && !c->quiesced_) c->handleRead();
+  if ((what & EV_READ) && !c->quiesced_) c->handleRead(what & kKick);
 }
 
 bool Connection::writeSocket(evbuffer* out) {
@@ -214,6 +216,7 @@ Connection::ReadStatus Connection::readSocket(evbuffer* into, size_t want) {
   if (count <= 0) return ReadStatus::kAgain;
   ssize_t n = readv(fd_, reinterpret_cast<iovec*>(vec), count);
   if (n <= 0) return failedRead(n);
+  drained_ = static_cast<size_t>(n) < want;
   last_read_full_ = static_cast<size_t>(n) >= kReadChunk;  // stay bulk while reads stay big
   size_t left = static_cast<size_t>(n);
   int used_vectors = 0;
@@ -234,6 +237,7 @@ Connection::ReadStatus Connection::readSmall(evbuffer* into, size_t want) {
   thread_local char scratch[kReadChunk];
   ssize_t n = ::read(fd_, scratch, want);
   if (n <= 0) return failedRead(n);
+  drained_ = static_cast<size_t>(n) < want;
   last_read_full_ = static_cast<size_t>(n) >= kReadChunk;
   evbuffer_add(into, scratch, static_cast<size_t>(n));
   return ReadStatus::kData;
@@ -241,13 +245,14 @@ Connection::ReadStatus Connection::readSmall(evbuffer* into, size_t want) {
 
 Connection::ReadStatus Connection::failedRead(ssize_t n) {
   if (n == 0) return ReadStatus::kEof;
+  drained_ = true;
   return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? ReadStatus::kAgain
                                                                    : ReadStatus::kError;
 }
 
-void Connection::handleRead() {
+void Connection::handleRead(bool kicked) {
   if (tls_) {
-    handleTlsRead();
+    handleTlsRead(kicked);
     return;
   }
   size_t want = readAllowance();
@@ -292,12 +297,14 @@ std::string_view Connection::tlsError() const {
 void Connection::kickTls() {
   if (quiesced_ || connecting_ || !wantRead()) return;
   if (tls_->established() && !tls_->hasBufferedInput() && !tls_peer_done_) return;
-  event_active(&event_, EV_READ, 1);
+  event_active(&event_, EV_READ | kKick, 1);
 }
 
-void Connection::handleTlsRead() {
-  if (!tls_peer_done_ && evbuffer_get_length(tls_->rawInput()) < kTlsReadAhead &&
-      readAllowance() > 0) {
+void Connection::handleTlsRead(bool kicked) {
+  // A kick after a short read skips the socket: it had nothing more then, and the poller reports
+  // anything that arrived since (a read here would mostly fail with EAGAIN).
+  if (!(kicked && drained_) && !tls_peer_done_ &&
+      evbuffer_get_length(tls_->rawInput()) < kTlsReadAhead && readAllowance() > 0) {
     switch (readSocket(tls_->rawInput(), last_read_full_ ? kBulkReadChunk : kReadChunk)) {
       case ReadStatus::kData:
       case ReadStatus::kAgain:

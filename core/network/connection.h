@@ -76,7 +76,7 @@ class Connection {
     }
   };
 
-  // Adopts an accepted, connected socket.
+  // Adopts an accepted, connected socket (from network::Listener: non-blocking, TCP_NODELAY).
   Connection(event_base* base, int fd, ConnectionCallbacks& callbacks, Watermarks marks);
   // Starts connecting to `address`; onConnected or onConnectionError follows. `ok` is false when
   // the attempt failed at once (the owner then reports the failure itself).
@@ -122,14 +122,15 @@ class Connection {
   enum class ReadStatus { kData, kAgain, kEof, kError };
 
   static void onEvent(evutil_socket_t fd, short what, void* self);
-  void handleRead();
+  // `kicked`: run by kickTls rather than by the poller.
+  void handleRead(bool kicked);
   void handleWrite();
   // Reads at most `want` bytes into `into`: straight into its free space once reads come in full
   // chunks (bulk transfers), else through a per-thread scratch buffer (readSmall).
   ReadStatus readSocket(evbuffer* into, size_t want);
   ReadStatus readSmall(evbuffer* into, size_t want);
   // What a read that returned `n` <= 0 means (errno is still the read's).
-  static ReadStatus failedRead(ssize_t n);
+  ReadStatus failedRead(ssize_t n);
   // Writes `out` until it is empty or the send buffer is full; false on a socket error.
   bool writeSocket(evbuffer* out);
   // How much the next read may bring: the input's room, capped by the read chunk.
@@ -142,7 +143,7 @@ class Connection {
   bool hasOutput() const;
 
   // TLS: the socket side of the session.
-  void handleTlsRead();
+  void handleTlsRead(bool kicked);
   bool writeTls();
   // Handshake, then decryption of what the session holds; delivers the callbacks.
   void processTls();
@@ -171,6 +172,7 @@ class Connection {
   bool quiesced_ = false;
   bool last_read_full_ = false;  // the last read brought a full small chunk: read bigger
   bool tls_peer_done_ = false;   // TLS: the socket hit EOF or close_notify arrived
+  bool drained_ = false;         // the last read found the socket empty or came back short
 };
 
 }  // namespace weft::network

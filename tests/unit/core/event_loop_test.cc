@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/event/buffer_memory.h"
+#include "tests/unit/core/run_loop.h"
 
 namespace weft::event {
 namespace {
@@ -29,19 +30,6 @@ struct Probe {
   std::vector<Clock::time_point> fired;
   Timer timer;
 };
-
-// Runs `loop` until `done()` or 5 s have passed; false on the time limit.
-template <typename Done>
-bool runUntil(EventLoop& loop, Done done) {
-  bool expired = false;
-  struct Flag {
-    static void set(void* flag) { *static_cast<bool*>(flag) = true; }
-  };
-  Timer guard(loop.base(), &Flag::set, &expired);
-  guard.arm(5000);
-  while (!done() && !expired) event_base_loop(loop.base(), EVLOOP_ONCE);
-  return !expired;
-}
 
 milliseconds since(Clock::time_point start, Clock::time_point then) {
   return std::chrono::duration_cast<milliseconds>(then - start);
