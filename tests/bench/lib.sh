@@ -123,6 +123,7 @@ start_upstream() {
 }
 
 cpu_ticks() { awk '{ sub(/.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+kernel_ticks() { awk '{ sub(/.*\) /, ""); print $13 }' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 
 # make_certificate: a self-signed ECDSA P-256 certificate for localhost and 127.0.0.1, valid two
@@ -169,20 +170,26 @@ issue() { ISSUES[$1]+="${ISSUES[$1]:+; }$2"; }
 
 # ---- one proxy under load -----------------------------------------------------------------------
 
+# Kernel CPU µs per request, by target; measure_load fills it.
+declare -A KERNEL
+
 # measure_load NAME PORT [PID]: a 1 s warm-up, then wrk at 64 connections for DURATION (requests/s,
-# and PID's CPU µs per request when PID is given) and at 1 connection (p50, p99), into the caller's
-# RPS, CPU, P50 and P99 arrays; wrk's errors become issues of NAME.
+# and PID's CPU µs per request — all of it, and the kernel's part — when PID is given) and at 1
+# connection (p50, p99), into the caller's RPS, CPU, P50 and P99 arrays and KERNEL; wrk's errors
+# become issues of NAME.
 measure_load() {
-  local name=$1 port=$2 pid=${3:-} t0 t1 requests run errors
+  local name=$1 port=$2 pid=${3:-} t0 t1 k0 k1 requests run errors
   note "bench: $name: warm-up, ${DURATION}s at 64 connections, ${DURATION}s at 1 connection"
   wrk_run "$WORK/$name-warm.txt" 64 1 "$port"
-  [[ -z $pid ]] || t0=$(cpu_ticks "$pid")
+  [[ -z $pid ]] || { t0=$(cpu_ticks "$pid") && k0=$(kernel_ticks "$pid"); }
   wrk_run "$WORK/$name-c64.txt" 64 "$DURATION" "$port"
-  [[ -z $pid ]] || t1=$(cpu_ticks "$pid")
+  [[ -z $pid ]] || { t1=$(cpu_ticks "$pid") && k1=$(kernel_ticks "$pid"); }
   requests=$(wrk_requests "$WORK/$name-c64.txt")
   RPS[$name]=$(wrk_rps "$WORK/$name-c64.txt")
   if [[ -n $pid && -n $requests && $requests -gt 0 ]]; then
     CPU[$name]=$(awk -v t=$((t1 - t0)) -v hz="$CLK_TCK" -v n="$requests" \
+      'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
+    KERNEL[$name]=$(awk -v t=$((k1 - k0)) -v hz="$CLK_TCK" -v n="$requests" \
       'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
   fi
   wrk_run "$WORK/$name-c1.txt" 1 "$DURATION" "$port" --latency

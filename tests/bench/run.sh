@@ -135,34 +135,43 @@ fi
 # Everything below goes to stdout; the progress notes above went to stderr.
 {
   for name in direct weft nginx haproxy; do
-    printf '%s %s %s %s %s %s %s\n' "$name" "${RPS[$name]:--}" "${CPU[$name]:--}" \
-      "${P50[$name]:--}" "${P99[$name]:--}" "${RSS_IDLE[$name]:--}" "${PER_CONN[$name]:--}"
+    printf '%s %s %s %s %s %s %s %s\n' "$name" "${RPS[$name]:--}" "${CPU[$name]:--}" \
+      "${P50[$name]:--}" "${P99[$name]:--}" "${RSS_IDLE[$name]:--}" "${PER_CONN[$name]:--}" \
+      "${KERNEL[$name]:--}"
   done
 } | awk -v secs="$DURATION" -v idle="$IDLE_COUNT" '
   function ratio(a, b) {
     return (a == "-" || b == "-" || b + 0 == 0) ? "-" : sprintf("%.2f", a / b)
   }
   function mb(kb) { return kb == "-" ? "-" : sprintf("%.1f", kb / 1024) }
-  { for (i = 2; i <= 7; i++) v[$1, i] = $i }
+  function user(all, kernel) {
+    return (all == "-" || kernel == "-") ? "-" : sprintf("%.2f", all - kernel)
+  }
+  {
+    for (i = 2; i <= 8; i++) v[$1, i] = $i
+    v[$1, 9] = user($3, $8)
+  }
   END {
     printf "\nweft-proxy benchmark: wrk -t1, %d s per run, %d idle connections\n\n", secs, idle
-    printf "%-9s %12s %12s %10s %10s %12s %14s\n", "target", "req/s @64c", "CPU us/req",
-           "p50 @1c us", "p99 @1c us", "RSS idle MB", "B/idle conn"
+    printf "%-9s %12s %12s %10s %10s %10s %12s %14s\n", "target", "req/s @64c", "CPU us/req",
+           "in kernel", "p50 @1c us", "p99 @1c us", "RSS idle MB", "B/idle conn"
     split("direct weft nginx haproxy", names, " ")
     for (k = 1; k <= 4; k++) {
       n = names[k]
-      printf "%-9s %12s %12s %10s %10s %12s %14s\n", n, v[n, 2], v[n, 3], v[n, 4], v[n, 5],
-             mb(v[n, 6]), v[n, 7]
+      printf "%-9s %12s %12s %10s %10s %10s %12s %14s\n", n, v[n, 2], v[n, 3], v[n, 8], v[n, 4],
+             v[n, 5], mb(v[n, 6]), v[n, 7]
     }
     printf "\n%-20s %11s %13s   %s\n", "figure", "weft/nginx", "weft/haproxy", "target (weft)"
-    split("2 3 4 5 6 7", cols, " ")
+    split("2 3 8 9 4 5 6 7", cols, " ")
     label[2] = "req/s @64c"; goal[2] = "higher is better"
     label[3] = "CPU us/request"; goal[3] = "<= 0.80x nginx"
+    label[8] = "  in the kernel"; goal[8] = "(loopback TCP: much the same for all)"
+    label[9] = "  in user space"; goal[9] = "(parsing, filters, routing)"
     label[4] = "p50 @1c"; goal[4] = "lower is better"
     label[5] = "p99 @1c"; goal[5] = "<= 1.00x nginx"
     label[6] = "RSS idle"; goal[6] = "<= 15 MB (weft: " mb(v["weft", 6]) " MB)"
     label[7] = "RSS per idle conn"; goal[7] = "<= 1024 B (weft: " v["weft", 7] " B)"
-    for (k = 1; k <= 6; k++) {
+    for (k = 1; k <= 8; k++) {
       c = cols[k]
       printf "%-20s %11s %13s   %s\n", label[c], ratio(v["weft", c], v["nginx", c]),
              ratio(v["weft", c], v["haproxy", c]), goal[c]
