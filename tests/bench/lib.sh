@@ -168,6 +168,16 @@ wrk_errors() {
 # issue NAME TEXT: notes an anomaly of target NAME (the caller declares the ISSUES array).
 issue() { ISSUES[$1]+="${ISSUES[$1]:+; }$2"; }
 
+# median VALUE...: the median of the numeric values ("-" ignored), or "-" when there are none.
+median() {
+  printf '%s\n' "$@" | grep -v '^-$' | sort -g | awk '{ v[NR] = $1 }
+    END {
+      if (NR == 0) print "-"
+      else if (NR % 2) print v[(NR + 1) / 2]
+      else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
+    }'
+}
+
 # ---- one proxy under load -----------------------------------------------------------------------
 
 # Kernel CPU µs per request, by target; measure_load fills it.

@@ -4,8 +4,9 @@
 #
 #   tests/bench/run.sh [BUILD_DIR]        (default $WEFT_BUILD_DIR, else build/release)
 #
-# Environment: BENCH_SECONDS (per load run, default 10), BENCH_IDLE_CONNS (default 10000),
-# BENCH_PROXY_CPU (default 0), BENCH_LOAD_CPU (core for wrk and the upstream, default 1).
+# Environment: BENCH_SECONDS (per load run, default 10), BENCH_ROUNDS (times the load runs go
+# round the four targets, in turn; medians are reported, default 3), BENCH_IDLE_CONNS (default
+# 10000), BENCH_PROXY_CPU (default 0), BENCH_LOAD_CPU (core for wrk and the upstream, default 1).
 # It builds nothing: build weft-proxy, weft-test-upstream and weft_test_plugins first. Nothing
 # is asserted. See tests/bench/README.md for what each figure means.
 set -euo pipefail
@@ -13,6 +14,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$ROOT/tests/bench
 IDLE_COUNT=${BENCH_IDLE_CONNS:-10000}
+ROUNDS=${BENCH_ROUNDS:-3}
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_setup "${1:-}" wrk taskset curl ss cc
@@ -23,6 +25,7 @@ HAPROXY_BIN=$(find_tool haproxy || true)
 [[ -n $NGINX_BIN ]] || note "bench: nginx not installed; its row stays empty"
 [[ -n $HAPROXY_BIN ]] || note "bench: haproxy not installed; its row stays empty"
 [[ $IDLE_COUNT =~ ^[1-9][0-9]*$ ]] || die "BENCH_IDLE_CONNS must be a positive integer"
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a positive integer"
 
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 NOFILE=$(ulimit -n)
@@ -66,13 +69,14 @@ idle_rss() {
   stop "$helper"
 }
 
-# measure NAME PORT PID: the load runs against PORT; PID is the process whose CPU and memory
-# count (empty: none, the direct row).
+# measure NAME PORT PID: this round's load runs against PORT (their figures under NAME.rROUND);
+# PID is the process whose CPU and memory count (empty: none, the direct row). Memory is measured
+# in the first round only.
 measure() {
   local name=$1 port=$2 pid=$3
-  [[ -z $pid ]] || RSS_IDLE[$name]=$(rss_kb "$pid")
-  measure_load "$name" "$port" "$pid"
-  if [[ -n $pid ]]; then
+  ((ROUND == 1)) && [[ -n $pid ]] && RSS_IDLE[$name]=$(rss_kb "$pid")
+  measure_load "$name.r$ROUND" "$port" "$pid"
+  if ((ROUND == 1)) && [[ -n $pid ]]; then
     note "bench: $name: $IDLE_COUNT idle keep-alive connections"
     idle_rss "$name" "$port" "$pid"
   fi
@@ -105,30 +109,52 @@ cc -O2 -std=c11 -D_GNU_SOURCE -o "$WORK/idle_conns" "$HERE/idle_conns.c" ||
 start_upstream "$UPSTREAM_BIN"
 note "bench: upstream on 127.0.0.1:$UPSTREAM_PORT (core $LOAD_CPU); proxies on core $PROXY_CPU"
 
-measure direct "$UPSTREAM_PORT" ""
+# run_round: every target once, in turn, as round ROUND.
+run_round() {
+  measure direct "$UPSTREAM_PORT" ""
 
-# weft-proxy
-PORT=$(free_port)
-fill "$HERE/weft.yaml.in" "$WORK/weft.yaml" PORT="$PORT" PLUGIN="$PLUGIN" \
-  UPSTREAM_PORT="$UPSTREAM_PORT"
-run_proxy weft "$PORT" "$WORK/weft.out" \
-  '^weft-proxy: (listener .* on |admin on |[0-9]+ workers$|ready$)' \
-  "$WEFT_BIN" -c "$WORK/weft.yaml" --workers 1
-
-if [[ -n $NGINX_BIN ]]; then
+  # weft-proxy
   PORT=$(free_port)
-  fill "$HERE/nginx.conf.in" "$WORK/nginx.conf" PORT="$PORT" DIR="$WORK" \
-    UPSTREAM_PORT="$UPSTREAM_PORT" NOFILE="$NOFILE"
-  run_proxy nginx "$PORT" "$WORK/nginx-error.log" '^$' \
-    "$NGINX_BIN" -p "$WORK" -e "$WORK/nginx-error.log" -c "$WORK/nginx.conf"
-fi
+  fill "$HERE/weft.yaml.in" "$WORK/weft.yaml" PORT="$PORT" PLUGIN="$PLUGIN" \
+    UPSTREAM_PORT="$UPSTREAM_PORT"
+  run_proxy weft "$PORT" "$WORK/weft.out" \
+    '^weft-proxy: (listener .* on |admin on |[0-9]+ workers$|ready$)' \
+    "$WEFT_BIN" -c "$WORK/weft.yaml" --workers 1
 
-if [[ -n $HAPROXY_BIN ]]; then
-  PORT=$(free_port)
-  fill "$HERE/haproxy.cfg.in" "$WORK/haproxy.cfg" PORT="$PORT" UPSTREAM_PORT="$UPSTREAM_PORT"
-  run_proxy haproxy "$PORT" "$WORK/haproxy.out" '^\[NOTICE\]|FD limit' \
-    "$HAPROXY_BIN" -f "$WORK/haproxy.cfg" -db
-fi
+  if [[ -n $NGINX_BIN ]]; then
+    PORT=$(free_port)
+    fill "$HERE/nginx.conf.in" "$WORK/nginx.conf" PORT="$PORT" DIR="$WORK" \
+      UPSTREAM_PORT="$UPSTREAM_PORT" NOFILE="$NOFILE"
+    run_proxy nginx "$PORT" "$WORK/nginx-error.log" '^$' \
+      "$NGINX_BIN" -p "$WORK" -e "$WORK/nginx-error.log" -c "$WORK/nginx.conf"
+  fi
+
+  if [[ -n $HAPROXY_BIN ]]; then
+    PORT=$(free_port)
+    fill "$HERE/haproxy.cfg.in" "$WORK/haproxy.cfg" PORT="$PORT" UPSTREAM_PORT="$UPSTREAM_PORT"
+    run_proxy haproxy "$PORT" "$WORK/haproxy.out" '^\[NOTICE\]|FD limit' \
+      "$HAPROXY_BIN" -f "$WORK/haproxy.cfg" -db
+  fi
+}
+
+for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+  ((ROUNDS == 1)) || note "bench: round $ROUND of $ROUNDS"
+  run_round
+done
+
+# Each load figure is the median of its rounds; the rounds' anomalies are the target's.
+for name in direct weft nginx haproxy; do
+  for figures in RPS CPU KERNEL P50 P99; do
+    declare -n by_run=$figures
+    values=()
+    for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do values+=("${by_run[$name.r$ROUND]:--}"); done
+    by_run[$name]=$(median "${values[@]}")
+    unset -n by_run
+  done
+  for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+    [[ -z ${ISSUES[$name.r$ROUND]:-} ]] || issue "$name" "round $ROUND: ${ISSUES[$name.r$ROUND]}"
+  done
+done
 
 # ---- report -------------------------------------------------------------------------------------
 
@@ -139,7 +165,7 @@ fi
       "${P50[$name]:--}" "${P99[$name]:--}" "${RSS_IDLE[$name]:--}" "${PER_CONN[$name]:--}" \
       "${KERNEL[$name]:--}"
   done
-} | awk -v secs="$DURATION" -v idle="$IDLE_COUNT" '
+} | awk -v secs="$DURATION" -v rounds="$ROUNDS" -v idle="$IDLE_COUNT" '
   function ratio(a, b) {
     return (a == "-" || b == "-" || b + 0 == 0) ? "-" : sprintf("%.2f", a / b)
   }
@@ -152,7 +178,8 @@ fi
     v[$1, 9] = user($3, $8)
   }
   END {
-    printf "\nweft-proxy benchmark: wrk -t1, %d s per run, %d idle connections\n\n", secs, idle
+    printf "\nweft-proxy benchmark: wrk -t1, %d s per run, medians of %d round(s), %d idle " \
+           "connections\n\n", secs, rounds, idle
     printf "%-9s %12s %12s %10s %10s %10s %12s %14s\n", "target", "req/s @64c", "CPU us/req",
            "in kernel", "p50 @1c us", "p99 @1c us", "RSS idle MB", "B/idle conn"
     split("direct weft nginx haproxy", names, " ")
