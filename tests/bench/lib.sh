@@ -170,11 +170,11 @@ issue() { ISSUES[$1]+="${ISSUES[$1]:+; }$2"; }
 
 # median VALUE...: the median of the numeric values ("-" ignored), or "-" when there are none.
 median() {
-  printf '%s\n' "$@" | grep -v '^-$' | sort -g | awk '{ v[NR] = $1 }
+  printf '%s\n' "$@" | sort -g | awk '$1 != "-" { v[++n] = $1 }
     END {
-      if (NR == 0) print "-"
-      else if (NR % 2) print v[(NR + 1) / 2]
-      else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
+      if (n == 0) print "-"
+      else if (n % 2) print v[(n + 1) / 2]
+      else printf "%.2f\n", (v[n / 2] + v[n / 2 + 1]) / 2
     }'
 }
 
