@@ -147,3 +147,4 @@ printf '%-34s %10s   %s\n' "p99 @1 stream, TLS" "$(ratio "${P99[weft-tls]:-}" "$
 printf '%-34s %10s   %s\n' "full handshakes per CPU-s, TLS 1.3" "$(ratio "${FULL13[weft-tls]:-}" "${FULL13[nginx-tls]:-}")" ">= 0.90"
 printf '%-34s %10s   %s\n' "full handshakes per CPU-s, TLS 1.2" "$(ratio "${FULL12[weft-tls]:-}" "${FULL12[nginx-tls]:-}")" ">= 0.90"
 printf '%-34s %10s   %s\n' "weft resumed / full (TLS 1.2)" "$(ratio "${RESUMED[weft-tls]:-}" "${FULL12[weft-tls]:-}")" ">= 5"
+printf '%-34s %10s   %s\n' "nginx resumed / full (TLS 1.2)" "$(ratio "${RESUMED[nginx-tls]:-}" "${FULL12[nginx-tls]:-}")" "(for comparison)"
