@@ -1,6 +1,9 @@
 // HttpStream: see http_stream.h.
 #include "core/http/http_stream.h"
 
+#include <array>
+#include <string_view>
+
 #include "core/common/logging.h"
 #include "core/event/buffer_copy.h"
 #include "core/http/connection_manager.h"
@@ -20,12 +23,15 @@ FilterManager::Limits filterLimits(const config::ListenerLimits& limits) {
   return FilterManager::Limits{limits.max_buffered_body_bytes, limits.buffer_high_watermark};
 }
 
-// A random (version 4) UUID, formatted by hand: this runs for every request without one.
-std::string makeRequestId(std::mt19937_64& random) {
+// A random (version 4) UUID, formatted by hand into a fixed buffer (no allocation): this runs
+// for every request without one.
+using RequestId = std::array<char, 36>;
+RequestId makeRequestId(std::mt19937_64& random) {
   static constexpr char kHex[] = "0123456789abcdef";
   uint64_t hi = (random() & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
   uint64_t lo = (random() & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
-  std::string id(36, '-');
+  RequestId id;
+  id.fill('-');
   size_t pos = 0;
   auto put = [&](uint64_t bits, int nibbles) {
     for (int i = nibbles - 1; i >= 0; --i) id[pos++] = kHex[(bits >> (i * 4)) & 0xf];
@@ -135,8 +141,10 @@ void HttpStream::addForwardingHeaders() {
   request_headers_.set("x-forwarded-proto", secure ? "https" : "http");
   // The request id lives in the header alone: filters and the access log read it from there.
   const std::string* id = request_headers_.get("x-request-id");
-  if (!id || id->empty())
-    request_headers_.set("x-request-id", makeRequestId(connection_.worker().random()));
+  if (!id || id->empty()) {
+    RequestId fresh = makeRequestId(connection_.worker().random());
+    request_headers_.set("x-request-id", std::string_view(fresh.data(), fresh.size()));
+  }
   // HTTP/2 clients send :scheme; for HTTP/1 the transport decides it (RFC 9112 §3.3).
   if (protocol_ != Protocol::kHttp2 || !request_headers_.has(":scheme")) {
     request_headers_.set(":scheme", secure ? "https" : "http");

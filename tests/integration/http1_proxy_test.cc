@@ -4,6 +4,7 @@
 #include <boost/test/unit_test.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <regex>
 #include <string>
 #include <vector>
 
@@ -173,7 +174,15 @@ BOOST_FIXTURE_TEST_CASE(forwarding_headers_and_request_id, ProxyToUpstream) {
                  std::string::npos,
              generated->body);
   BOOST_TEST(echoedHeader(*generated, "x-forwarded-proto").value_or("") == "http");
-  BOOST_TEST(!echoedHeader(*generated, "x-request-id").value_or("").empty(), generated->body);
+  // A generated id is a version-4 UUID: 8-4-4-4-12 lower-case hex, version 4, variant 10.
+  const std::string id = echoedHeader(*generated, "x-request-id").value_or("");
+  BOOST_TEST(
+      std::regex_match(
+          id, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")),
+      "x-request-id: " << id);
+  auto another = get(port(), "/headers");
+  BOOST_REQUIRE(another);
+  BOOST_TEST(echoedHeader(*another, "x-request-id").value_or("") != id);
 
   auto kept = get(port(), "/headers", "x-request-id: given-id-42\r\n");
   BOOST_REQUIRE(kept);
