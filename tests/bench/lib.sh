@@ -170,12 +170,44 @@ issue() { ISSUES[$1]+="${ISSUES[$1]:+; }$2"; }
 
 # median VALUE...: the median of the numeric values ("-" ignored), or "-" when there are none.
 median() {
-  printf '%s\n' "$@" | sort -g | awk '$1 != "-" { v[++n] = $1 }
+  printf '%s\n' "$@" | sort -g | awk 'NF && $1 != "-" { v[++n] = $1 }
     END {
       if (n == 0) print "-"
       else if (n % 2) print v[(n + 1) / 2]
-      else printf "%.2f\n", (v[n / 2] + v[n / 2 + 1]) / 2
+      else {
+        m = (v[n / 2] + v[n / 2 + 1]) / 2
+        if (m == int(m)) print m; else printf "%.2f\n", m
+      }
     }'
+}
+
+# ---- rounds -------------------------------------------------------------------------------------
+
+# Scripts that repeat their load runs measure each target once per round, as NAME.rN, going round
+# the targets in turn so the machine's background load falls on all of them; fold_rounds then
+# gives NAME the median of each figure.
+
+# read_rounds: ROUNDS from BENCH_ROUNDS (default 3).
+read_rounds() {
+  ROUNDS=${BENCH_ROUNDS:-3}
+  [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a positive integer"
+}
+
+# fold_rounds NAME ARRAY...: for each ARRAY, ARRAY[NAME] becomes the median of ARRAY[NAME.r1] ..
+# ARRAY[NAME.rROUNDS]; the rounds' ISSUES become NAME's.
+fold_rounds() {
+  local name=$1 figures round values
+  shift
+  for figures in "$@"; do
+    local -n by_round=$figures
+    values=()
+    for ((round = 1; round <= ROUNDS; round++)); do values+=("${by_round[$name.r$round]:--}"); done
+    by_round[$name]=$(median "${values[@]}")
+    unset -n by_round
+  done
+  for ((round = 1; round <= ROUNDS; round++)); do
+    [[ -z ${ISSUES[$name.r$round]:-} ]] || issue "$name" "round $round: ${ISSUES[$name.r$round]}"
+  done
 }
 
 # ---- one proxy under load -----------------------------------------------------------------------

@@ -14,7 +14,6 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 HERE=$ROOT/tests/bench
 IDLE_COUNT=${BENCH_IDLE_CONNS:-10000}
-ROUNDS=${BENCH_ROUNDS:-3}
 
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_setup "${1:-}" wrk taskset curl ss cc
@@ -25,7 +24,7 @@ HAPROXY_BIN=$(find_tool haproxy || true)
 [[ -n $NGINX_BIN ]] || note "bench: nginx not installed; its row stays empty"
 [[ -n $HAPROXY_BIN ]] || note "bench: haproxy not installed; its row stays empty"
 [[ $IDLE_COUNT =~ ^[1-9][0-9]*$ ]] || die "BENCH_IDLE_CONNS must be a positive integer"
-[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a positive integer"
+read_rounds
 
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
 NOFILE=$(ulimit -n)
@@ -142,19 +141,7 @@ for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
   run_round
 done
 
-# Each load figure is the median of its rounds; the rounds' anomalies are the target's.
-for name in direct weft nginx haproxy; do
-  for figures in RPS CPU KERNEL P50 P99; do
-    declare -n by_run=$figures
-    values=()
-    for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do values+=("${by_run[$name.r$ROUND]:--}"); done
-    by_run[$name]=$(median "${values[@]}")
-    unset -n by_run
-  done
-  for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
-    [[ -z ${ISSUES[$name.r$ROUND]:-} ]] || issue "$name" "round $ROUND: ${ISSUES[$name.r$ROUND]}"
-  done
-done
+for name in direct weft nginx haproxy; do fold_rounds "$name" RPS CPU KERNEL P50 P99; done
 
 # ---- report -------------------------------------------------------------------------------------
 

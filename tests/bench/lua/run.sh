@@ -22,8 +22,7 @@ AGENT=wrk-bench
 
 source "$ROOT/tests/bench/lib.sh"
 bench_setup "${1:-}" wrk taskset curl ss
-ROUNDS=${BENCH_ROUNDS:-3}
-[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a positive integer"
+read_rounds
 # ---- measurements -------------------------------------------------------------------------------
 
 WRK_EXTRA=(-H "User-Agent: $AGENT")
@@ -55,84 +54,53 @@ start_upstream "$UPSTREAM_BIN"
 note "bench-lua: upstream on 127.0.0.1:$UPSTREAM_PORT (core $LOAD_CPU); proxies on core $PROXY_CPU"
 source "$HERE/targets.sh"
 
-# run_round: the four targets once each, in order; their figures go to ROWS.
+# run_round: the four targets once each, in order, as round ROUND.
 run_round() {
   local target port
-  RPS=() CPU=() P50=() P99=()
   for target in "${LUA_TARGETS[@]}"; do
     target_available "$target" || continue
     port=$(free_port)
     target_setup "$target" "$port"
-    measure_target "$target" "$port" "check_${target#*+}" "$TARGET_LOG" "$TARGET_LOG_OK" \
-      "${TARGET_CMD[@]}"
-  done
-  for target in "${LUA_TARGETS[@]}"; do
-    ROWS+="$target ${RPS[$target]:--} ${CPU[$target]:--} ${P50[$target]:--} ${P99[$target]:--}"$'\n'
+    measure_target "$target.r$ROUND" "$port" "check_${target#*+}" "$TARGET_LOG" \
+      "$TARGET_LOG_OK" "${TARGET_CMD[@]}"
   done
 }
 
-ROWS=""
-for ((round = 1; round <= ROUNDS; round++)); do
-  ((ROUNDS == 1)) || note "bench-lua: round $round of $ROUNDS"
+for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+  ((ROUNDS == 1)) || note "bench-lua: round $ROUND of $ROUNDS"
   run_round
+done
+for target in "${LUA_TARGETS[@]}"; do fold_rounds "$target" RPS CPU P50 P99; done
+
+# What Lua adds to each proxy: the median of each round's difference (a round measures a proxy
+# with and without Lua back to back, under the same background load).
+declare -A ADDED PER_ROUND
+for proxy in weft nginx; do
+  differences=()
+  for ((ROUND = 1; ROUND <= ROUNDS; ROUND++)); do
+    with=${CPU[$proxy+lua.r$ROUND]:--} without=${CPU[$proxy.r$ROUND]:--}
+    [[ $with == - || $without == - ]] ||
+      differences+=("$(awk -v a="$with" -v b="$without" 'BEGIN { printf "%.2f", a - b }')")
+  done
+  ADDED[$proxy]=$(median "${differences[@]}")
+  PER_ROUND[$proxy]=${differences[*]}
 done
 
 # ---- report -------------------------------------------------------------------------------------
 
-# Each column's median over the rounds; the added cost is the median of each round's difference
-# (a round measures a proxy with and without Lua back to back, under the same background load).
-printf '%s' "$ROWS" | awk -v secs="$DURATION" -v rounds="$ROUNDS" '
-  function median(list, n,    sorted, i, j, t) {
-    if (n == 0) return "-"
-    for (i = 1; i <= n; i++) sorted[i] = list[i]
-    for (i = 2; i <= n; i++)
-      for (j = i; j > 1 && sorted[j - 1] > sorted[j]; j--) {
-        t = sorted[j]; sorted[j] = sorted[j - 1]; sorted[j - 1] = t
-      }
-    return n % 2 ? sorted[(n + 1) / 2] : (sorted[n / 2] + sorted[n / 2 + 1]) / 2
-  }
-  {
-    row[$1]++
-    for (i = 2; i <= 5; i++) if ($i != "-") { k = ++count[$1, i]; value[$1, i, k] = $i + 0 }
-    if ($1 == "weft+lua" && $3 != "-" && last["weft"] != "") added["weft", ++na["weft"]] = $3 - last["weft"]
-    if ($1 == "nginx+lua" && $3 != "-" && last["nginx"] != "") added["nginx", ++na["nginx"]] = $3 - last["nginx"]
-    if ($1 == "weft" || $1 == "nginx") last[$1] = ($3 == "-") ? "" : $3
-  }
-  END {
-    printf "\nLua filter benchmark: wrk -t1, %d s per run, %d round(s), medians; logic: read 2 " \
-           "headers, add 1\n\n", secs, rounds
-    printf "%-10s %12s %12s %10s %10s\n", "target", "req/s @64c", "CPU us/req", "p50 @1c us",
-           "p99 @1c us"
-    split("weft weft+lua nginx nginx+lua", names, " ")
-    for (k = 1; k <= 4; k++) {
-      n = names[k]
-      printf "%-10s", n
-      for (i = 2; i <= 5; i++) {
-        delete list
-        for (j = 1; j <= count[n, i]; j++) list[j] = value[n, i, j]
-        m = median(list, count[n, i] + 0)
-        printf (i == 2 ? " %12s" : i == 3 ? " %12s" : " %10s"), (m == "-" ? "-" : sprintf(i == 3 ? "%.2f" : "%.0f", m))
-      }
-      printf "\n"
-    }
-    for (p = 1; p <= 2; p++) {
-      proxy = p == 1 ? "weft" : "nginx"
-      delete list
-      per_round = ""
-      for (j = 1; j <= na[proxy]; j++) {
-        list[j] = added[proxy, j]
-        per_round = per_round (j > 1 ? " " : "") sprintf("%.2f", added[proxy, j])
-      }
-      result[proxy] = median(list, na[proxy] + 0)
-      rounds_text[proxy] = per_round
-    }
-    printf "\nCPU us per request added by Lua (median of rounds): weft %s, nginx %s",
-           result["weft"] == "-" ? "-" : sprintf("%.2f", result["weft"]),
-           result["nginx"] == "-" ? "-" : sprintf("%.2f", result["nginx"])
-    if (result["weft"] != "-" && result["nginx"] != "-" && result["nginx"] > 0)
-      printf " (weft/nginx %.2f)", result["weft"] / result["nginx"]
-    printf "\n  per round: weft [%s], nginx [%s]\n", rounds_text["weft"], rounds_text["nginx"]
-  }'
+printf '\nLua filter benchmark: wrk -t1, %d s per run, %d round(s), medians; logic: read 2 ' \
+  "$DURATION" "$ROUNDS"
+printf 'headers, add 1\n\n'
+printf '%-10s %12s %12s %10s %10s\n' target "req/s @64c" "CPU us/req" "p50 @1c us" "p99 @1c us"
+for target in "${LUA_TARGETS[@]}"; do
+  printf '%-10s %12s %12s %10s %10s\n' "$target" "${RPS[$target]}" "${CPU[$target]}" \
+    "${P50[$target]}" "${P99[$target]}"
+done
+printf '\nCPU us per request added by Lua (median of rounds): weft %s, nginx %s' \
+  "${ADDED[weft]}" "${ADDED[nginx]}"
+awk -v w="${ADDED[weft]}" -v n="${ADDED[nginx]}" \
+  'BEGIN { if (w != "-" && n != "-" && n + 0 > 0) printf " (weft/nginx %.2f)", w / n }'
+printf '\n  per round: weft [%s], nginx [%s]\n' "${PER_ROUND[weft]}" "${PER_ROUND[nginx]}"
 
 # The filter alone, in-process (no sockets, no other load on the figure), when it was built.
 FILTER_BENCH=$BUILD/tests/lua_filter_bench
